@@ -1,0 +1,273 @@
+"""Accounts, logging in, and the account lifecycle the system administrator runs.
+
+An account is a name, a set of roles, two public keys in the catalogue and a
+keyslot file holding the private halves.  :func:`login` is the only way to get
+a :class:`Session`: it opens the slot with the passphrase and unwraps the level
+keys the account holds.  The administrator creates and disables accounts but
+never receives a level key; clearance is the security officer's business
+(:mod:`archive.clearance`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import crypto
+from .audit import append_unsigned, now_utc
+from .catalogue import write_transaction
+from .errors import CredentialsError, IntegrityError, InvalidInput, NotFound, PermissionDenied, Refused
+from .folder import Archive
+from .keyring import LevelKey, unwrap_level_keys
+from .keyslots import AccountKeys, KdfParams, create_keyslot, read_keyslot
+from .levels import Level
+from .roles import SECURITY_ROLES, Role, check_role_combination, require_role
+
+__all__ = [
+    "Account",
+    "AccountSummary",
+    "Session",
+    "add_account",
+    "change_passphrase",
+    "check_passphrase_strength",
+    "disable_account",
+    "find_account",
+    "insert_account",
+    "list_accounts",
+    "login",
+    "mark_rotation_due",
+]
+
+_NAME = re.compile(r"^[^\s/\\:*?\"<>|\x00-\x1f]{1,32}$")
+MIN_PASSPHRASE = 8
+_BAD_LOGIN = "用户名或口令错误，或账户已停用"  # one answer, so a guesser learns nothing
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account as the catalogue holds it."""
+
+    account_id: int
+    name: str
+    roles: frozenset[Role]
+    status: str
+    box_public: bytes
+    sign_public: bytes
+    slot_sha256: str | None
+
+
+@dataclass(frozen=True)
+class Session:
+    """A logged-in account with the level keys its clearance unlocks (in memory only)."""
+
+    account: Account
+    keys: AccountKeys
+    level_keys: Mapping[Level, LevelKey]
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """The roles of the acting account."""
+        return self.account.roles
+
+    @property
+    def clearance(self) -> Level | None:
+        """The highest level whose key this session holds, or None."""
+        return max(self.level_keys, default=None)
+
+    def __repr__(self) -> str:
+        return f"Session({self.account.name})"
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """One line of the account list: what an administrator may see."""
+
+    name: str
+    roles: tuple[str, ...]
+    status: str
+    clearance: str | None
+    created_at: str
+    created_by: str | None
+
+
+def _row_to_account(row: sqlite3.Row | tuple) -> Account:
+    account_id, name, roles, status, box_public, sign_public, slot_sha256 = row
+    return Account(
+        account_id, name, frozenset(Role(r) for r in roles.split(",")), status, box_public, sign_public, slot_sha256
+    )
+
+
+def find_account(conn: sqlite3.Connection, name: str) -> Account | None:
+    """The account called ``name``, active or not."""
+    row = conn.execute(
+        "SELECT account_id, name, roles, status, box_public, sign_public, slot_sha256 FROM accounts WHERE name = ?",
+        (name,),
+    ).fetchone()
+    return _row_to_account(row) if row else None
+
+
+def check_passphrase_strength(passphrase: str) -> None:
+    """Refuse passphrases too short to survive a stolen keyslot."""
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise InvalidInput(f"口令至少需要 {MIN_PASSPHRASE} 个字符")
+
+
+def insert_account(
+    archive: Archive, name: str, roles: Iterable[Role], passphrase: str, kdf: KdfParams, created_by: str | None
+) -> tuple[Account, AccountKeys]:
+    """Create the catalogue row and keyslot inside the caller's transaction."""
+    if not _NAME.match(name):
+        raise InvalidInput(f"用户名“{name}”不合规：1–32 个字符，不含空白和 / \\ : * ? \" < > |")
+    chosen = check_role_combination(roles)
+    check_passphrase_strength(passphrase)
+    if find_account(archive.conn, name) is not None:
+        raise Refused(f"用户“{name}”已存在")
+    keys = AccountKeys.generate()
+    cursor = archive.conn.execute(
+        "INSERT INTO accounts (name, roles, box_public, sign_public, status, created_at, created_by) "
+        "VALUES (?, ?, ?, ?, 'active', ?, ?)",
+        (name, ",".join(sorted(r.value for r in chosen)), keys.box_public, keys.sign_public, now_utc(), created_by),
+    )
+    account_id = int(cursor.lastrowid or 0)
+    slot = create_keyslot(archive.slot_path(account_id), name, keys, passphrase, kdf)
+    digest = crypto.sha256_hex(slot.to_bytes())
+    archive.conn.execute("UPDATE accounts SET slot_sha256 = ? WHERE account_id = ?", (digest, account_id))
+    account = Account(account_id, name, chosen, "active", keys.box_public, keys.sign_public, digest)
+    return account, keys
+
+
+def add_account(
+    archive: Archive, session: Session, name: str, roles: Iterable[Role], passphrase: str, kdf: KdfParams
+) -> Account:
+    """The administrator creates an account with no clearance."""
+    require_role(session.roles, {Role.ADMIN}, "创建账户")
+    with archive.act(session) as act:
+        account, _ = insert_account(archive, name, roles, passphrase, kdf, session.account.name)
+        act.log(
+            "account.add",
+            [f"account:{account.account_id}"],
+            digests={f"account:{account.account_id}": {"slot": account.slot_sha256 or ""}},
+            info={"name": name, "roles": sorted(r.value for r in account.roles)},
+        )
+    return account
+
+
+def login(archive: Archive, name: str, passphrase: str) -> Session:
+    """Open the account's keyslot and unwrap its level keys; failures are logged and answer alike."""
+    account = find_account(archive.conn, name)
+    try:
+        if account is None or account.status != "active":
+            raise CredentialsError(_BAD_LOGIN)
+        slot_path = archive.slot_path(account.account_id)
+        slot = read_keyslot(slot_path)
+        if slot.account != name or slot.box_public != account.box_public or slot.sign_public != account.sign_public:
+            raise IntegrityError(f"用户“{name}”的口令槽与目录记录不符（被替换或篡改）")
+        keys = slot.unlock(passphrase)
+    except CredentialsError as exc:
+        with write_transaction(archive.conn):
+            append_unsigned(archive.conn, account.name if account else None, "login.failed", {})
+        raise CredentialsError(_BAD_LOGIN) from exc
+    level_keys = unwrap_level_keys(archive.conn, archive.config.archive_id, account.account_id, keys.box_private)
+    return Session(account, keys, level_keys)
+
+
+def list_accounts(archive: Archive, session: Session) -> list[AccountSummary]:
+    """Every account with roles, status and clearance (the highest level it holds)."""
+    require_role(session.roles, {Role.ADMIN, Role.SECURITY_OFFICER, Role.AUDITOR, Role.LEADER}, "查看账户列表")
+    rows = archive.conn.execute(
+        "SELECT a.name, a.roles, a.status, a.created_at, a.created_by, "
+        "(SELECT MAX(g.level) FROM level_key_grants g WHERE g.account_id = a.account_id) "
+        "FROM accounts a ORDER BY a.account_id"
+    ).fetchall()
+    with archive.act(session) as act:
+        act.log("account.list")
+    return [
+        AccountSummary(
+            name=name,
+            roles=tuple(Role(r).label for r in roles.split(",")),
+            status=status,
+            clearance=Level(level).label if level is not None else None,
+            created_at=created_at,
+            created_by=created_by,
+        )
+        for name, roles, status, created_at, created_by, level in rows
+    ]
+
+
+def change_passphrase(archive: Archive, name: str, old: str, new: str, kdf: KdfParams) -> None:
+    """Re-seal only this account's keyslot under a new passphrase; the old one stops working at once."""
+    session = login(archive, name, old)
+    check_passphrase_strength(new)
+    if new == old:
+        raise InvalidInput("新口令不能与旧口令相同")
+    account = session.account
+    with archive.act(session) as act:
+        slot = create_keyslot(archive.slot_path(account.account_id), name, session.keys, new, kdf)
+        digest = crypto.sha256_hex(slot.to_bytes())
+        archive.conn.execute("UPDATE accounts SET slot_sha256 = ? WHERE account_id = ?", (digest, account.account_id))
+        act.log("account.passwd", [f"account:{account.account_id}"], digests={f"account:{account.account_id}": {"slot": digest}})
+
+
+def disable_account(archive: Archive, session: Session, name: str) -> list[Level]:
+    """Disable an account and wipe its keyslot; returns the levels whose keys it held (rotation due)."""
+    require_role(session.roles, {Role.ADMIN}, "停用账户")
+    account = find_account(archive.conn, name)
+    if account is None:
+        raise NotFound(f"用户“{name}”不存在")
+    if account.status != "active":
+        raise Refused(f"用户“{name}”已停用")
+    for role in account.roles & SECURITY_ROLES:
+        (others,) = archive.conn.execute(
+            "SELECT COUNT(*) FROM accounts WHERE status = 'active' AND account_id != ? "
+            "AND (',' || roles || ',') LIKE ?",
+            (account.account_id, f"%,{role.value},%"),
+        ).fetchone()
+        if not others:
+            raise Refused(f"“{name}”是唯一的{role.label}，停用前请先创建另一个{role.label}账户")
+    with archive.act(session) as act:
+        held = [
+            Level(level)
+            for (level,) in archive.conn.execute(
+                "SELECT DISTINCT level FROM level_key_grants WHERE account_id = ? ORDER BY level", (account.account_id,)
+            )
+        ]
+        archive.conn.execute("DELETE FROM level_key_grants WHERE account_id = ?", (account.account_id,))
+        archive.conn.execute(
+            "UPDATE accounts SET status = 'disabled', disabled_at = ?, slot_sha256 = NULL WHERE account_id = ?",
+            (now_utc(), account.account_id),
+        )
+        mark_rotation_due(archive.conn, held, f"停用账户 {name}")
+        act.log(
+            "account.disable",
+            [f"account:{account.account_id}"],
+            info={"name": name, "levels_held": [level.label for level in held]},
+        )
+    _wipe(archive.slot_path(account.account_id))
+    return held
+
+
+def mark_rotation_due(conn: sqlite3.Connection, levels: Iterable[Level], reason: str) -> None:
+    """Note that someone who held these level keys no longer should: a rotation is due."""
+    for level in levels:
+        conn.execute(
+            "UPDATE level_keys SET rotation_due = ? WHERE level = ? AND version = "
+            "(SELECT MAX(version) FROM level_keys WHERE level = ?)",
+            (f"{now_utc()} {reason}", level.value, level.value),
+        )
+
+
+def _wipe(path: Path) -> None:
+    """Overwrite a keyslot before unlinking it (best effort: an SSD may keep old blocks)."""
+    try:
+        size = path.stat().st_size
+        with open(path, "r+b") as handle:
+            handle.write(os.urandom(size))
+            handle.flush()
+            os.fsync(handle.fileno())
+        path.unlink()
+    except FileNotFoundError:
+        pass

@@ -1,0 +1,273 @@
+"""The audit log: append-only, hash-chained, checkpointed as an RFC 6962 tree.
+
+Every command that reads or changes the archive appends entries inside the
+same SQLite transaction as the change itself, so an action and its trace are
+committed together or not at all.  At the end of the transaction the acting
+account signs a checkpoint (tree size and root hash) with its own Ed25519 key.
+
+An entry's body is canonical JSON (sorted keys, no spaces).  It names the actor,
+the action, the objects, the SHA-256 of every ciphertext the action wrote, plain
+``info`` that identifies nobody, and the digest of ``details`` that might
+(reasons, queries, names): those are sealed under a key of the record or case
+they concern, so destroying that record makes them unreadable while the chain,
+which only holds their digest, still verifies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from . import crypto, merkle
+from .errors import IntegrityError
+
+__all__ = [
+    "Act",
+    "AuditProblem",
+    "Checkpoint",
+    "append_unsigned",
+    "checkpoint_message",
+    "latest_checkpoint",
+    "now_utc",
+    "verify_log",
+]
+
+
+def now_utc() -> str:
+    """The current time as the log writes it: UTC, seconds, ``Z``."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A signed statement: the log had ``size`` entries with this ``root``."""
+
+    archive_id: str
+    size: int
+    root: bytes
+    signed_at: str
+    signer: str
+    signature: bytes
+
+    def message(self) -> bytes:
+        """The exact bytes the signer signed."""
+        return checkpoint_message(self.archive_id, self.size, self.root, self.signed_at, self.signer)
+
+
+def checkpoint_message(archive_id: str, size: int, root: bytes, signed_at: str, signer: str) -> bytes:
+    """Checkpoint text per FORMAT.md; the archive id keeps checkpoints of two archives apart."""
+    return f"xinfang-checkpoint v1\n{archive_id}\n{size}\n{root.hex()}\n{signed_at}\n{signer}\n".encode()
+
+
+def _append(
+    conn: sqlite3.Connection,
+    actor: str | None,
+    action: str,
+    objects: Sequence[str],
+    digests: Mapping[str, Mapping[str, str]] | None,
+    info: Mapping[str, Any] | None,
+    details: Mapping[str, Any] | None,
+    details_key: bytes | None,
+) -> int:
+    size, frontier = _state(conn)
+    previous = conn.execute("SELECT entry_hash FROM audit_entries WHERE seq = ?", (size,)).fetchone()
+    sealed = None
+    details_digest = None
+    if details:
+        if details_key is None:
+            raise ValueError("details that may identify someone need a key to be sealed under")
+        plain = json.dumps({"salt": os.urandom(16).hex(), **details}, ensure_ascii=False, sort_keys=True).encode()
+        details_digest = crypto.sha256_hex(plain)
+        sealed = crypto.seal(crypto.derive_subkey(details_key, "audit details"), plain, details_digest.encode())
+    seq = size + 1
+    body = _canonical(
+        {
+            "seq": seq,
+            "time": now_utc(),
+            "actor": actor,
+            "action": action,
+            "objects": list(objects),
+            "digests": {k: dict(v) for k, v in (digests or {}).items()},
+            "info": dict(info or {}),
+            "details": details_digest,
+            "prev": previous[0].hex() if previous else None,
+        }
+    )
+    conn.execute(
+        "INSERT INTO audit_entries (seq, body, entry_hash, sealed_details) VALUES (?, ?, ?, ?)",
+        (seq, body, hashlib.sha256(body.encode()).digest(), sealed),
+    )
+    frontier = merkle.extend_frontier(frontier, size, merkle.leaf_hash(body.encode()))
+    conn.execute(
+        "INSERT INTO audit_state (singleton, size, frontier) VALUES (1, ?, ?) "
+        "ON CONFLICT (singleton) DO UPDATE SET size = excluded.size, frontier = excluded.frontier",
+        (seq, b"".join(frontier)),
+    )
+    return seq
+
+
+def append_unsigned(conn: sqlite3.Connection, actor: str | None, action: str, info: Mapping[str, Any]) -> None:
+    """Log an event no account can sign (a failed login); the next checkpoint covers it."""
+    _append(conn, actor, action, (), None, info, None, None)
+
+
+@dataclass
+class Act:
+    """One command's stay in the log: entries appended now, one checkpoint signed at the end."""
+
+    conn: sqlite3.Connection
+    archive_id: str
+    actor: str
+    sign_key: bytes
+    appended: list[int] = field(default_factory=list)
+
+    def log(
+        self,
+        action: str,
+        objects: Sequence[str] = (),
+        *,
+        digests: Mapping[str, Mapping[str, str]] | None = None,
+        info: Mapping[str, Any] | None = None,
+        details: Mapping[str, Any] | None = None,
+        details_key: bytes | None = None,
+    ) -> int:
+        """Append one entry and return its sequence number."""
+        seq = _append(self.conn, self.actor, action, objects, digests, info, details, details_key)
+        self.appended.append(seq)
+        return seq
+
+    def sign_checkpoint(self) -> Checkpoint:
+        """Sign the tree as it now stands; called once, just before commit."""
+        size, frontier = _state(self.conn)
+        root = merkle.frontier_root(frontier)
+        signed_at = now_utc()
+        message = checkpoint_message(self.archive_id, size, root, signed_at, self.actor)
+        signature = crypto.sign(self.sign_key, message)
+        self.conn.execute(
+            "INSERT INTO audit_checkpoints (size, root, signed_at, signer, signature) VALUES (?, ?, ?, ?, ?)",
+            (size, root, signed_at, self.actor, signature),
+        )
+        return Checkpoint(self.archive_id, size, root, signed_at, self.actor, signature)
+
+
+def latest_checkpoint(conn: sqlite3.Connection, archive_id: str) -> Checkpoint | None:
+    """The most recent signed checkpoint, or None on an empty log."""
+    row = conn.execute(
+        "SELECT size, root, signed_at, signer, signature FROM audit_checkpoints ORDER BY checkpoint_id DESC LIMIT 1"
+    ).fetchone()
+    return Checkpoint(archive_id, *row) if row else None
+
+
+def _state(conn: sqlite3.Connection) -> tuple[int, list[bytes]]:
+    row = conn.execute("SELECT size, frontier FROM audit_state WHERE singleton = 1").fetchone()
+    if row is None:
+        return 0, []
+    size, blob = row
+    return int(size), [blob[i : i + 32] for i in range(0, len(blob), 32)]
+
+
+def _canonical(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class AuditProblem:
+    """One failure found in the log; ``where`` names the entry or checkpoint."""
+
+    where: str
+    message: str
+
+
+@dataclass(frozen=True)
+class LogSummary:
+    """What :func:`verify_log` learned: problems, per-object digests, signers, unsigned tail."""
+
+    size: int
+    problems: list[AuditProblem]
+    digests: dict[str, dict[str, str]]
+    signers: dict[str, int]
+    unsigned_tail: int
+    leaves: list[bytes]
+
+
+def verify_log(conn: sqlite3.Connection, archive_id: str, public_keys: Mapping[str, bytes]) -> LogSummary:
+    """Check the chain, the tree and every checkpoint's signature using public keys only."""
+    problems: list[AuditProblem] = []
+    checkpoints: dict[int, list[tuple[int, bytes, str, str, bytes]]] = {}
+    for cid, size, root, signed_at, signer, signature in conn.execute(
+        "SELECT checkpoint_id, size, root, signed_at, signer, signature FROM audit_checkpoints ORDER BY checkpoint_id"
+    ):
+        checkpoints.setdefault(size, []).append((cid, root, signed_at, signer, signature))
+    digests: dict[str, dict[str, str]] = {}
+    signers: dict[str, int] = {}
+    leaves: list[bytes] = []
+    frontier: list[bytes] = []
+    previous: bytes | None = None
+    last_signed = 0
+    expected = 1
+    for seq, body, entry_hash in conn.execute("SELECT seq, body, entry_hash FROM audit_entries ORDER BY seq"):
+        where = f"审计日志第 {seq} 条"
+        if seq != expected:
+            problems.append(AuditProblem(where, f"序号不连续：应为第 {expected} 条（有条目被删除或插入）"))
+        expected = seq + 1
+        actual_hash = hashlib.sha256(body.encode()).digest()
+        try:
+            entry = json.loads(body)
+        except ValueError:
+            problems.append(AuditProblem(where, "条目内容无法解析（被篡改）"))
+            entry = {}
+        if actual_hash != entry_hash:
+            problems.append(AuditProblem(where, "条目内容与其哈希不符（被篡改）"))
+        if entry.get("seq") != seq:
+            problems.append(AuditProblem(where, "条目内的序号与位置不符（被重排）"))
+        if entry.get("prev") != (previous.hex() if previous else None):
+            problems.append(AuditProblem(where, "与前一条目的哈希链断开（有条目被修改、删除或重排）"))
+        previous = actual_hash
+        for obj, values in (entry.get("digests") or {}).items():
+            digests[obj] = dict(values)
+        leaf = merkle.leaf_hash(body.encode())
+        frontier = merkle.extend_frontier(frontier, len(leaves), leaf)
+        leaves.append(leaf)
+        for cid, root, signed_at, signer, signature in checkpoints.pop(len(leaves), []):
+            label = f"检查点 #{cid}（{signer}，{signed_at}，{len(leaves)} 条）"
+            if merkle.frontier_root(frontier) != root:
+                problems.append(AuditProblem(label, "根哈希与日志不符：此前的条目被修改"))
+            key = public_keys.get(signer)
+            message = checkpoint_message(archive_id, len(leaves), root, signed_at, signer)
+            if key is None:
+                problems.append(AuditProblem(label, f"签名者“{signer}”不是本档案库的账户"))
+            elif not crypto.verify_signature(key, signature, message):
+                problems.append(AuditProblem(label, "签名无效"))
+            else:
+                signers[signer] = signers.get(signer, 0) + 1
+            last_signed = len(leaves)
+    for size, rows in sorted(checkpoints.items()):
+        for cid, *_ in rows:
+            problems.append(
+                AuditProblem(f"检查点 #{cid}", f"签署时日志有 {size} 条，现仅 {len(leaves)} 条：日志被截短")
+            )
+    state = conn.execute("SELECT size, frontier FROM audit_state WHERE singleton = 1").fetchone()
+    if state is not None and (state[0] != len(leaves) or bytes(state[1]) != b"".join(frontier)):
+        problems.append(AuditProblem("审计日志状态", "记录的日志长度或树状态与条目不符"))
+    return LogSummary(len(leaves), problems, digests, signers, len(leaves) - last_signed, leaves)
+
+
+def read_sealed_details(conn: sqlite3.Connection, seq: int, details_key: bytes) -> dict[str, Any]:
+    """Open an entry's sealed details with the key of the record or case it concerns."""
+    row = conn.execute("SELECT body, sealed_details FROM audit_entries WHERE seq = ?", (seq,)).fetchone()
+    if row is None or row[1] is None:
+        return {}
+    digest = json.loads(row[0])["details"]
+    key = crypto.derive_subkey(details_key, "audit details")
+    plain = crypto.open_sealed(key, row[1], digest.encode(), f"审计日志第 {seq} 条的详情")
+    if crypto.sha256_hex(plain) != digest:
+        raise IntegrityError(f"审计日志第 {seq} 条的详情与摘要不符")
+    details = json.loads(plain)
+    details.pop("salt", None)
+    return details

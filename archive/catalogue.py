@@ -1,0 +1,181 @@
+"""The catalogue: one SQLite database holding everything but record content.
+
+Opened in WAL mode with ``secure_delete`` (deleted rows are overwritten, which
+destruction relies on) and foreign keys on.  Writers take the write lock at the
+start of their transaction (``BEGIN IMMEDIATE``) so that number allocation and
+audit appends never race; a writer that cannot get the lock within the busy
+timeout gets a clear message instead of "database is locked".
+
+The schema carries a version; :func:`open_catalogue` migrates an older
+catalogue forward in one transaction and refuses a newer one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import IntegrityError, Refused
+
+__all__ = ["SCHEMA_VERSION", "create_catalogue", "open_catalogue", "write_transaction"]
+
+BUSY_TIMEOUT_MS = 30_000
+
+_MIGRATIONS: list[str] = [
+    # version 1
+    """
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE accounts (
+        account_id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        roles TEXT NOT NULL,
+        box_public BLOB NOT NULL,
+        sign_public BLOB NOT NULL,
+        slot_sha256 TEXT,
+        status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
+        created_at TEXT NOT NULL,
+        created_by TEXT,
+        disabled_at TEXT
+    );
+    CREATE TABLE level_keys (
+        level INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        rotation_due TEXT,
+        PRIMARY KEY (level, version)
+    );
+    CREATE TABLE level_key_grants (
+        account_id INTEGER NOT NULL REFERENCES accounts (account_id),
+        level INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        wrapped BLOB NOT NULL,
+        granted_by TEXT NOT NULL,
+        granted_at TEXT NOT NULL,
+        PRIMARY KEY (account_id, level, version),
+        FOREIGN KEY (level, version) REFERENCES level_keys (level, version)
+    );
+    CREATE TABLE sequences (
+        series TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        last INTEGER NOT NULL,
+        PRIMARY KEY (series, year)
+    );
+    CREATE TABLE records (
+        record_id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        level INTEGER NOT NULL,
+        key_version INTEGER NOT NULL,
+        retention TEXT NOT NULL,
+        formed TEXT NOT NULL,
+        filed_at TEXT NOT NULL,
+        archival_code TEXT UNIQUE,
+        wrapped_key BLOB NOT NULL,
+        sealed_description BLOB NOT NULL,
+        content_mac TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        blob_sha256 TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        FOREIGN KEY (level, key_version) REFERENCES level_keys (level, version)
+    );
+    CREATE INDEX records_by_case ON records (case_id);
+    CREATE TABLE audit_entries (
+        seq INTEGER PRIMARY KEY,
+        body TEXT NOT NULL,
+        entry_hash BLOB NOT NULL,
+        sealed_details BLOB
+    );
+    CREATE TABLE audit_state (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        size INTEGER NOT NULL,
+        frontier BLOB NOT NULL
+    );
+    CREATE TABLE audit_checkpoints (
+        checkpoint_id INTEGER PRIMARY KEY,
+        size INTEGER NOT NULL,
+        root BLOB NOT NULL,
+        signed_at TEXT NOT NULL,
+        signer TEXT NOT NULL,
+        signature BLOB NOT NULL
+    );
+    """,
+]
+
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA secure_delete = ON")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def create_catalogue(path: Path) -> sqlite3.Connection:
+    """Create a new catalogue at the current schema version, readable by its owner only."""
+    path.touch(mode=0o600, exist_ok=False)
+    conn = _connect(path)
+    with write_transaction(conn):
+        _migrate(conn, 0)
+    return conn
+
+
+def open_catalogue(path: Path) -> sqlite3.Connection:
+    """Open an existing catalogue, migrating it forward if it is older than this program."""
+    if not path.is_file():
+        raise IntegrityError(f"目录数据库 {path.name} 缺失")
+    try:
+        conn = _connect(path)
+        version = _schema_version(conn)
+    except sqlite3.DatabaseError as exc:
+        raise IntegrityError(f"目录数据库 {path.name} 已损坏：{exc}") from exc
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise Refused(f"档案库的目录版本 {version} 高于本程序支持的版本 {SCHEMA_VERSION}，请升级 xinfang")
+    if version < SCHEMA_VERSION:
+        with write_transaction(conn):
+            if _schema_version(conn) < SCHEMA_VERSION:
+                _migrate(conn, _schema_version(conn))
+    return conn
+
+
+def _schema_version(conn: sqlite3.Connection) -> int:
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    return int(version)
+
+
+def _migrate(conn: sqlite3.Connection, current: int) -> None:
+    for version, script in enumerate(_MIGRATIONS[current:], start=current + 1):
+        for statement in script.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {version}")
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Hold the write lock for the whole block; commit on success, roll back on any exception."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise Refused("档案库正忙（另一进程正在写入），请稍后重试") from exc
+        raise IntegrityError(f"目录数据库无法写入：{exc}") from exc
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    try:
+        conn.execute("COMMIT")
+    except sqlite3.DatabaseError as exc:
+        conn.execute("ROLLBACK")
+        raise IntegrityError(f"目录数据库提交失败：{exc}") from exc

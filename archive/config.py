@@ -1,0 +1,121 @@
+"""``xinfang.toml``: the archive's settings, readable by anyone, holding no secret.
+
+It names the organisation and its codes (机关代字, 全宗号, 门类代码, 机构代码),
+the deadline and retention defaults and the holiday overrides.  It is written
+once by ``xinfang init`` and edited by hand afterwards, so reading it validates
+every field with a message that names the field.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .files import write_atomic
+from .errors import IntegrityError, InvalidInput, Refused
+
+__all__ = ["CONFIG_NAME", "FORMAT_VERSION", "ArchiveConfig", "read_config", "write_new_config"]
+
+CONFIG_NAME = "xinfang.toml"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ArchiveConfig:
+    """The parsed settings; sections this module does not interpret are kept as plain data."""
+
+    archive_id: str
+    organisation: str
+    org_code: str
+    fonds: str
+    category_code: str = "WS"
+    unit_code: str = "XFS"
+    sections: dict[str, Any] = field(default_factory=dict)
+
+
+def write_new_config(path: Path, *, organisation: str, org_code: str, fonds: str) -> ArchiveConfig:
+    """Write the initial ``xinfang.toml`` with the seed offices' defaults."""
+    for label, value in (("机关名称", organisation), ("机关代字", org_code), ("全宗号", fonds)):
+        if not value or not value.strip():
+            raise InvalidInput(f"{label}不能为空")
+    config = ArchiveConfig(str(uuid.uuid4()), organisation.strip(), org_code.strip(), fonds.strip())
+    write_atomic(path, _render(config).encode("utf-8"))
+    return read_config(path)
+
+
+def _render(config: ArchiveConfig) -> str:
+    def q(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)
+
+    return f"""# xinfang 档案库配置。不含任何密钥或口令，可由管理员按需修改。
+format = {FORMAT_VERSION}
+archive_id = {q(config.archive_id)}
+
+[organisation]
+name = {q(config.organisation)}       # 机关名称
+code = {q(config.org_code)}           # 机关代字，用于发文字号
+fonds = {q(config.fonds)}             # 全宗号
+category_code = {q(config.category_code)}  # 门类代码（文书）
+unit_code = {q(config.unit_code)}       # 机构代码（信访室）
+
+[deadlines]
+profile = "seed"              # seed：本单位制度；可选 regulation-2022、discipline-2020
+general_days = 30             # 一般信访件办理期限（日）
+important_days = 90           # 重要信访件办理期限（日）
+extension_max_days = 30       # 延期最长天数（一次）
+assignment_report_months = 3  # 纪群字交办件报结期限（月）
+roll_to_working_day = true    # 期限末日为休息日时顺延至下一工作日
+
+[retention]
+# 各类记录的默认保管期限：Y 永久、D30 定期30年、D10 定期10年
+letter = "D30"
+visit-record = "D30"
+phone-record = "D10"
+evidence = "D30"
+report = "Y"
+other = "D10"
+
+# 国务院公布新一年节假日安排后，在此补充（优先于 chinesecalendar 的数据），例如：
+# [holidays.2027]
+# holidays = ["2027-01-01"]
+# workdays = []
+"""
+
+
+def read_config(path: Path) -> ArchiveConfig:
+    """Parse and check ``xinfang.toml``; an unknown format version is refused, not guessed."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise IntegrityError(f"配置文件 {path.name} 缺失") from exc
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise IntegrityError(f"配置文件 {path.name} 无法读取：{exc}") from exc
+    version = data.get("format")
+    if version != FORMAT_VERSION:
+        raise Refused(f"档案库格式版本 {version!r} 不受本程序支持（支持 {FORMAT_VERSION}）")
+    organisation = data.get("organisation")
+    if not isinstance(organisation, dict):
+        raise IntegrityError(f"配置文件 {path.name} 缺少 [organisation] 一节")
+    values = {}
+    for key in ("name", "code", "fonds", "category_code", "unit_code"):
+        value = organisation.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise IntegrityError(f"配置文件 {path.name} 的 organisation.{key} 缺失或为空")
+        values[key] = value.strip()
+    archive_id = data.get("archive_id")
+    if not isinstance(archive_id, str):
+        raise IntegrityError(f"配置文件 {path.name} 缺少 archive_id")
+    sections = {k: v for k, v in data.items() if isinstance(v, dict) and k != "organisation"}
+    return ArchiveConfig(
+        archive_id=archive_id,
+        organisation=values["name"],
+        org_code=values["code"],
+        fonds=values["fonds"],
+        category_code=values["category_code"],
+        unit_code=values["unit_code"],
+        sections=sections,
+    )

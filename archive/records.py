@@ -1,0 +1,260 @@
+"""Records: filing files into the archive, reading them back, listing what a user may see.
+
+Each record gets a fresh random key.  Its content goes into a chunked file
+(:mod:`archive.chunks`); its title and original file name are sealed under a
+subkey of the record key; the record key itself is wrapped by the key of the
+record's level.  So a user reads a record exactly when the user's clearance
+holds that level key and the user's role lets them see content — and the
+answer for "not allowed" and "does not exist" is the same.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from . import crypto
+from .files import describe_os_error
+from .accounts import Session
+from .audit import now_utc
+from .chunks import decrypt_record, encrypt_record
+from .errors import InvalidInput, NotFound, PermissionDenied
+from .folder import Archive
+from .keyring import LevelKey
+from .kinds import RecordKind
+from .levels import Level
+from .numbering import allocate_number, format_record_id
+from .retention import Retention, scheduled_retention
+from .roles import Role, require_role
+
+__all__ = [
+    "CONTENT_READERS",
+    "FILERS",
+    "RecordInfo",
+    "add_records",
+    "list_records",
+    "read_record",
+    "record_digests",
+    "unwrap_record_key",
+]
+
+FILERS = frozenset({Role.SECRETARY, Role.ARCHIVIST, Role.LEADER})
+CONTENT_READERS = frozenset({Role.SECRETARY, Role.ARCHIVIST, Role.LEADER, Role.SECURITY_OFFICER})
+MAX_TITLE = 200
+
+
+@dataclass(frozen=True)
+class RecordInfo:
+    """A record as a permitted user sees it; ``to_json`` gives the stable JSON shape."""
+
+    record_id: str
+    archival_code: str | None
+    case_id: str
+    kind: str
+    classification: str
+    retention: str
+    formed: str
+    filed_at: str
+    title: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The record shape of the command-line contract."""
+        return asdict(self)
+
+
+_COLUMNS = (
+    "record_id, archival_code, case_id, kind, level, key_version, retention, formed, filed_at, "
+    "wrapped_key, sealed_description"
+)
+
+
+def _record_key_associated(record_id: str, level: Level, version: int) -> bytes:
+    return f"xinfang record key|{record_id}|{level.value}|{version}".encode()
+
+
+def _description_associated(record_id: str) -> bytes:
+    return f"xinfang record description|{record_id}".encode()
+
+
+def unwrap_record_key(level_key: LevelKey, record_id: str, wrapped: bytes) -> bytes:
+    """Open a record key with its level key (the caller has checked the version matches)."""
+    return crypto.open_sealed(
+        level_key.key, wrapped, _record_key_associated(record_id, level_key.level, level_key.version), f"记录 {record_id} 的密钥"
+    )
+
+
+def record_digests(blob_sha256: str, wrapped_key: bytes, sealed_description: bytes) -> dict[str, str]:
+    """The ciphertext digests the audit log keeps for a record, checkable without keys."""
+    return {
+        "blob": blob_sha256,
+        "key": crypto.sha256_hex(wrapped_key),
+        "description": crypto.sha256_hex(sealed_description),
+    }
+
+
+def _check_inputs(files: Sequence[Path], case_id: str, title: str) -> None:
+    if not files:
+        raise InvalidInput("至少需要一个文件")
+    if not case_id.strip():
+        raise InvalidInput("信访件编号（--case）不能为空")
+    if not title.strip():
+        raise InvalidInput("题名（--title）不能为空")
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(f"题名过长（最多 {MAX_TITLE} 个字符）")
+    for path in files:
+        try:
+            with open(path, "rb") as handle:
+                handle.read(1)
+        except OSError as exc:
+            raise InvalidInput(f"无法读取文件 {path}：{describe_os_error(exc)}") from exc
+
+
+def add_records(
+    archive: Archive,
+    session: Session,
+    files: Sequence[Path],
+    *,
+    case_id: str,
+    title: str,
+    kind: RecordKind,
+    classification: Level,
+    retention: Retention | None = None,
+    formed: date | None = None,
+    progress: Callable[[int], None] | None = None,
+    filed: Callable[[RecordInfo], None] | None = None,
+) -> list[RecordInfo]:
+    """File each file as one record, each in its own transaction, and return them in order.
+
+    Every input is checked before anything is written.  A crash part-way leaves
+    the records committed so far whole and readable, and no trace of the rest.
+    """
+    require_role(session.roles, FILERS, "归入记录")
+    level_key = session.level_keys.get(classification)
+    if level_key is None:
+        raise PermissionDenied(f"您的密级授权不含{classification.label}，不能归入{classification.label}记录")
+    _check_inputs(files, case_id, title)
+    formed = formed or date.today()
+    retention = retention or scheduled_retention(archive.config.sections.get("retention", {}), kind.id)
+    results = []
+    for path in files:
+        with archive.act(session) as act, open(path, "rb") as source:
+            year = date.today().year
+            record_id = format_record_id(year, allocate_number(archive.conn, "record", year))
+            record_key = crypto.random_key()
+            blob = encrypt_record(source, archive.record_path(record_id), record_id, record_key, progress)
+            wrapped = crypto.seal(
+                level_key.key, record_key, _record_key_associated(record_id, classification, level_key.version)
+            )
+            description = json.dumps({"title": title.strip(), "filename": Path(path).name}, ensure_ascii=False)
+            sealed_description = crypto.seal(
+                crypto.derive_subkey(record_key, "record description"),
+                description.encode(),
+                _description_associated(record_id),
+            )
+            filed_at = now_utc()
+            archive.conn.execute(
+                "INSERT INTO records (record_id, case_id, kind, level, key_version, retention, formed, filed_at, "
+                "wrapped_key, sealed_description, content_mac, size, blob_sha256, created_by) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record_id,
+                    case_id.strip(),
+                    kind.id,
+                    classification.value,
+                    level_key.version,
+                    retention.value,
+                    formed.isoformat(),
+                    filed_at,
+                    wrapped,
+                    sealed_description,
+                    blob.content_mac,
+                    blob.size,
+                    blob.sha256,
+                    session.account.name,
+                ),
+            )
+            act.log(
+                "record.add",
+                [record_id],
+                digests={record_id: record_digests(blob.sha256, wrapped, sealed_description)},
+                info={"case": case_id.strip(), "kind": kind.id, "classification": classification.label},
+                details={"title": title.strip(), "filename": Path(path).name},
+                details_key=record_key,
+            )
+            info = RecordInfo(
+                record_id, None, case_id.strip(), kind.id, classification.label, retention.value,
+                formed.isoformat(), filed_at, title.strip(),
+            )
+        results.append(info)
+        if filed is not None:
+            filed(info)
+    return results
+
+
+def _may_read_content(session: Session) -> bool:
+    return bool(session.roles & CONTENT_READERS)
+
+
+def _open_row(session: Session, row: tuple) -> tuple[RecordInfo, bytes] | None:
+    """Decode one catalogue row for this session, or None when the session may not see it."""
+    record_id, code, case_id, kind, level_value, version, retention, formed, filed_at, wrapped, sealed = row
+    level_key = session.level_keys.get(Level(level_value))
+    if level_key is None or level_key.version != version:
+        return None
+    record_key = unwrap_record_key(level_key, record_id, wrapped)
+    description = json.loads(
+        crypto.open_sealed(
+            crypto.derive_subkey(record_key, "record description"),
+            sealed,
+            _description_associated(record_id),
+            f"记录 {record_id} 的著录信息",
+        )
+    )
+    info = RecordInfo(
+        record_id, code, case_id, kind, Level(level_value).label, retention, formed, filed_at, description["title"]
+    )
+    return info, record_key
+
+
+def _not_visible(record_id: str) -> NotFound:
+    return NotFound(f"记录 {record_id} 不存在，或您无权查看")
+
+
+def read_record(archive: Archive, session: Session, record_id: str) -> tuple[RecordInfo, bytes]:
+    """A record's description and content, for a user allowed to read it."""
+    row = archive.conn.execute(f"SELECT {_COLUMNS} FROM records WHERE record_id = ?", (record_id,)).fetchone()
+    opened = _open_row(session, row) if row is not None and _may_read_content(session) else None
+    if opened is None:
+        with archive.act(session) as act:
+            act.log("record.get.refused", [record_id])
+        raise _not_visible(record_id)
+    info, record_key = opened
+    (content_mac,) = archive.conn.execute(
+        "SELECT content_mac FROM records WHERE record_id = ?", (record_id,)
+    ).fetchone()
+    content = decrypt_record(archive.record_path(record_id), record_id, record_key, content_mac)
+    with archive.act(session) as act:
+        act.log("record.get", [record_id])
+    return info, content
+
+
+def list_records(archive: Archive, session: Session, case_id: str | None = None) -> list[RecordInfo]:
+    """The records this session may see, optionally of one case, oldest first."""
+    results: list[RecordInfo] = []
+    if _may_read_content(session):
+        query = f"SELECT {_COLUMNS} FROM records"
+        params: tuple = ()
+        if case_id:
+            query += " WHERE case_id = ?"
+            params = (case_id,)
+        for row in archive.conn.execute(query + " ORDER BY record_id", params).fetchall():
+            opened = _open_row(session, row)
+            if opened is not None:
+                results.append(opened[0])
+    with archive.act(session) as act:
+        act.log("record.list", info={"count": len(results)})
+    return results

@@ -1,0 +1,156 @@
+"""``archive verify``: everything that can be checked, with whatever keys the user holds.
+
+Without keys (the auditor, the administrator) it checks the audit log, every
+keyslot and record file against the SHA-256 the log recorded when it was
+written, and that the catalogue and the folder agree.  With level keys it also
+decrypts every chunk of the records of those levels and compares the keyed
+digest of their content.  Problems are collected per object, never raised one
+at a time, so one run tells the whole story.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import crypto
+from .accounts import Session
+from .audit import AuditProblem, verify_log
+from .chunks import decrypt_record
+from .errors import IntegrityError
+from .folder import KEYSLOT_DIR, RECORD_DIR, Archive
+from .keyring import grant_digest_name
+from .keyslots import read_keyslot
+from .levels import Level
+from .records import record_digests, unwrap_record_key
+
+__all__ = ["VerifyReport", "verify_archive"]
+
+
+@dataclass
+class VerifyReport:
+    """The outcome of a verification; ``ok`` is False when any problem was found."""
+
+    problems: list[AuditProblem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    records_checked: int = 0
+    records_decrypted: int = 0
+    log_entries: int = 0
+    signers: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed."""
+        return not self.problems
+
+    def problem(self, where: str, message: str) -> None:
+        """Record one failure."""
+        self.problems.append(AuditProblem(where, message))
+
+
+def verify_archive(
+    archive: Archive, session: Session, progress: Callable[[int, int], None] | None = None
+) -> VerifyReport:
+    """Check log, keyslots, grants and records; decrypt what ``session``'s keys open."""
+    report = VerifyReport()
+    summary = verify_log(archive.conn, archive.config.archive_id, archive.signing_keys())
+    report.problems.extend(summary.problems)
+    report.log_entries = summary.size
+    report.signers = summary.signers
+    if summary.unsigned_tail:
+        report.warnings.append(f"审计日志末尾有 {summary.unsigned_tail} 条未签名条目（如登录失败），将由下一次签名的检查点覆盖")
+    logged = summary.digests
+    _verify_keyslots(archive, report, logged)
+    _verify_grants(archive, report, logged)
+    _verify_records(archive, session, report, logged, progress)
+    for level_value, reason in archive.conn.execute(
+        "SELECT level, rotation_due FROM level_keys WHERE rotation_due IS NOT NULL ORDER BY level"
+    ):
+        report.warnings.append(f"{Level(level_value).label}级密钥待轮换（{reason}）")
+    with archive.act(session) as act:
+        act.log(
+            "archive.verify",
+            info={"problems": len(report.problems), "records": report.records_checked, "decrypted": report.records_decrypted},
+        )
+    return report
+
+
+def _verify_keyslots(archive: Archive, report: VerifyReport, logged: dict[str, dict[str, str]]) -> None:
+    known = set()
+    for account_id, name, status, slot_sha256 in archive.conn.execute(
+        "SELECT account_id, name, status, slot_sha256 FROM accounts ORDER BY account_id"
+    ).fetchall():
+        path = archive.slot_path(account_id)
+        known.add(path.name)
+        where = f"用户“{name}”的口令槽"
+        if status != "active":
+            if path.exists():
+                report.warnings.append(f"{where}：账户已停用但口令槽文件仍在（停用时被中断），可删除 {path.name}")
+            continue
+        if not path.is_file():
+            report.problem(where, "文件缺失")
+            continue
+        digest = crypto.sha256_file(path)
+        if digest != slot_sha256 or logged.get(f"account:{account_id}", {}).get("slot") != digest:
+            report.problem(where, "文件与审计日志记录的摘要不符（被篡改、替换或回滚）")
+            continue
+        try:
+            if read_keyslot(path).kdf.is_weak:
+                report.warnings.append(f"{where}使用了测试用的弱口令派生参数，请用 user passwd 重设口令")
+        except IntegrityError as exc:
+            report.problem(where, str(exc))
+    for path in sorted((archive.root / KEYSLOT_DIR).glob("*")):
+        if path.name not in known:
+            report.warnings.append(f"口令槽文件夹中有未登记的文件 {path.name}（中断的创建留下的残留，可删除）")
+
+
+def _verify_grants(archive: Archive, report: VerifyReport, logged: dict[str, dict[str, str]]) -> None:
+    for account_id, name, level_value, version, wrapped in archive.conn.execute(
+        "SELECT g.account_id, a.name, g.level, g.version, g.wrapped FROM level_key_grants g "
+        "JOIN accounts a ON a.account_id = g.account_id ORDER BY g.account_id, g.level"
+    ).fetchall():
+        key = grant_digest_name(account_id, Level(level_value), version)
+        if logged.get(key, {}).get("wrapped") != crypto.sha256_hex(wrapped):
+            report.problem(f"用户“{name}”的{Level(level_value).label}级密钥封装", "与审计日志记录的摘要不符（被篡改）")
+
+
+def _verify_records(
+    archive: Archive,
+    session: Session,
+    report: VerifyReport,
+    logged: dict[str, dict[str, str]],
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    rows = archive.conn.execute(
+        "SELECT record_id, level, key_version, wrapped_key, sealed_description, content_mac, blob_sha256 "
+        "FROM records ORDER BY record_id"
+    ).fetchall()
+    known = set()
+    for done, (record_id, level_value, version, wrapped, sealed, content_mac, blob_sha256) in enumerate(rows, 1):
+        path = archive.record_path(record_id)
+        known.add(path)
+        report.records_checked += 1
+        where = f"记录 {record_id}"
+        if not path.is_file():
+            report.problem(where, "记录文件缺失")
+        elif crypto.sha256_file(path) != blob_sha256:
+            report.problem(where, "记录文件与目录中的 SHA-256 不符（被篡改、截断或替换）")
+        elif record_digests(blob_sha256, wrapped, sealed) != logged.get(record_id):
+            report.problem(where, "目录中的摘要或密钥封装与审计日志不符（被篡改）")
+        else:
+            level_key = session.level_keys.get(Level(level_value))
+            if level_key is not None and level_key.version == version:
+                try:
+                    record_key = unwrap_record_key(level_key, record_id, wrapped)
+                    decrypt_record(path, record_id, record_key, content_mac)
+                    report.records_decrypted += 1
+                except IntegrityError as exc:
+                    report.problem(where, str(exc))
+        if progress is not None:
+            progress(done, len(rows))
+    for path in sorted((archive.root / RECORD_DIR).rglob("*")):
+        if path.is_file() and path not in known:
+            if path.name.startswith("."):
+                report.warnings.append(f"记录文件夹中有中断写入留下的临时文件 {path.name}，可删除")
+            else:
+                report.warnings.append(f"记录文件夹中有未登记的文件 {path.relative_to(archive.root)}（中断的归入留下的残留，可删除）")

@@ -1,0 +1,139 @@
+"""Shared fixtures: a small office built through the library, and a CLI runner.
+
+Keyslots are made with the test-only Argon2id parameters (explicitly, through
+``XINFANG_INSECURE_TEST_KDF``) so that the suite stays fast; `archive verify`
+warns about such slots, and a test checks that it does.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+os.environ["XINFANG_INSECURE_TEST_KDF"] = "1"
+
+from archive import (  # noqa: E402  (the environment above must be set first)
+    Archive,
+    Founder,
+    KdfParams,
+    Level,
+    Role,
+    add_account,
+    add_records,
+    create_archive,
+    login,
+    parse_kind,
+    set_clearance,
+)
+from xinfang.cli import main  # noqa: E402
+
+PASSPHRASE = "正确的口令 correct horse"
+KDF = KdfParams.insecure_for_tests()
+ADMIN, OFFICER = "李管理", "赵保密"
+STAFF: dict[str, tuple[Role, Level | None]] = {
+    "王文秘": (Role.SECRETARY, Level.CONFIDENTIAL),
+    "孙档案": (Role.ARCHIVIST, Level.CONFIDENTIAL),
+    "吴领导": (Role.LEADER, Level.TOP_SECRET),
+    "周调查": (Role.INVESTIGATOR, Level.SECRET),
+    "钱审计": (Role.AUDITOR, None),
+    "郑秘书": (Role.SECRETARY, Level.SECRET),
+}
+# Distinctive plaintexts a leak scan looks for.
+SECRET_TITLE = "举报镇长挪用扶贫款的来信"
+SECRET_TEXT = "实名举报人张秀兰，身份证号码152701198003151234，反映镇长挪用扶贫专项资金。"
+
+
+@dataclass
+class Office:
+    """An archive folder with one account per role and, when filed, a record per level."""
+
+    path: Path
+    records: dict[Level, str] = field(default_factory=dict)
+
+    def open(self) -> Archive:
+        return Archive.open(self.path)
+
+    def session(self, archive: Archive, name: str):
+        return login(archive, name, PASSPHRASE)
+
+
+def build_office(path: Path) -> Office:
+    archive = create_archive(
+        path,
+        organisation="伊金霍洛旗纪委监委",
+        org_code="伊纪",
+        fonds="J001",
+        admin=Founder(ADMIN, PASSPHRASE),
+        security_officer=Founder(OFFICER, PASSPHRASE),
+        kdf=KDF,
+    )
+    with archive:
+        admin = login(archive, ADMIN, PASSPHRASE)
+        officer = login(archive, OFFICER, PASSPHRASE)
+        for name, (role, level) in STAFF.items():
+            add_account(archive, admin, name, [role], PASSPHRASE, KDF)
+            if level is not None:
+                set_clearance(archive, officer, name, level)
+    return Office(path)
+
+
+def file_one_per_level(office: Office, scratch: Path) -> Office:
+    """File one record at each of 内部, 秘密, 机密 (by the secretary) and 绝密 (by the leader)."""
+    with office.open() as archive:
+        for level, filer in (
+            (Level.INTERNAL, "王文秘"),
+            (Level.SECRET, "王文秘"),
+            (Level.CONFIDENTIAL, "王文秘"),
+            (Level.TOP_SECRET, "吴领导"),
+        ):
+            source = scratch / f"{level.name}.txt"
+            source.write_text(f"{SECRET_TEXT}（{level.label}）", encoding="utf-8")
+            (info,) = add_records(
+                archive,
+                office.session(archive, filer),
+                [source],
+                case_id="XF-2026-0001",
+                title=f"{SECRET_TITLE}（{level.label}）",
+                kind=parse_kind("letter"),
+                classification=level,
+            )
+            office.records[level] = info.record_id
+            source.unlink()
+    return office
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Office:
+    """A fresh office with accounts and clearances, no records."""
+    return build_office(tmp_path / "archive")
+
+
+@pytest.fixture
+def filed_office(office: Office, tmp_path: Path) -> Office:
+    """The office with one record per level from 内部 to 绝密."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    return file_one_per_level(office, scratch)
+
+
+CliRun = Callable[..., Result]
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> CliRun:
+    """Run ``xinfang`` in-process: ``cli("archive", "list", user="王文秘")``."""
+
+    def run(*args: str, user: str | None = None, passphrase: str | None = PASSPHRASE,
+            archive: Path | None = None, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+        environment = {"XINFANG_ARCHIVE": str(archive or tmp_path / "archive"), "XINFANG_USER": user,
+                       "XINFANG_PASSPHRASE": passphrase}
+        environment.update(env or {})
+        runner = CliRunner()
+        return runner.invoke(main, list(args), env=environment, input=input, catch_exceptions=False)
+
+    return run

@@ -1,0 +1,5 @@
+"""``python -m xinfang`` runs the command line."""
+
+from xinfang.cli import main
+
+main()

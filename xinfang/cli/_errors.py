@@ -1,0 +1,107 @@
+"""Exit codes and the one place library errors become messages.
+
+Commands never catch our exceptions themselves: :class:`XinfangGroup` maps each
+base class of the archive's tree to an exit code and writes its Chinese
+message to stderr.  ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import click
+
+from archive import errors
+from archive.files import describe_os_error
+
+__all__ = [
+    "EXIT_CREDENTIALS",
+    "EXIT_INTEGRITY",
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_PERMISSION",
+    "EXIT_USAGE",
+    "XinfangGroup",
+    "exit_code_for",
+    "translate_usage_error",
+]
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+EXIT_PERMISSION = 3
+EXIT_INTEGRITY = 4
+EXIT_CREDENTIALS = 5
+
+_CODES: list[tuple[type[errors.ArchiveError], int, str]] = [
+    (errors.CredentialsError, EXIT_CREDENTIALS, "身份验证失败"),
+    (errors.IntegrityError, EXIT_INTEGRITY, "完整性校验失败"),
+    (errors.PermissionDenied, EXIT_PERMISSION, "权限不足"),
+    (errors.Refused, EXIT_INVALID, "操作被拒绝"),
+    (errors.InvalidInput, EXIT_INVALID, "输入有误"),
+]
+
+
+_USAGE_MESSAGES = [
+    (re.compile(r"Missing option '(.+?)'.*", re.S), "缺少选项 {0}"),
+    (re.compile(r"Missing argument '(.+?)'.*", re.S), "缺少参数 {0}"),
+    (re.compile(r"No such option:? '?([^'\s]+?)'?\.?(?:\s|$)", re.S), "没有选项 {0}"),
+    (re.compile(r"No such command '(.+?)'.*", re.S), "没有命令 {0}"),
+    (re.compile(r"Got unexpected extra arguments? \((.+)\)", re.S), "多余的参数：{0}"),
+    (re.compile(r"Option '(.+?)' requires an argument.*", re.S), "选项 {0} 需要一个值"),
+    (re.compile(r"Invalid value for '(.+?)': (.+)", re.S), "{0} 的值无效：{1}"),
+]
+
+
+def translate_usage_error(message: str) -> str:
+    """Click's usage messages in Chinese (click itself ships no Chinese catalogue)."""
+    for pattern, template in _USAGE_MESSAGES:
+        match = pattern.match(message.strip())
+        if match:
+            return template.format(*match.groups())
+    return message
+
+
+def exit_code_for(error: errors.ArchiveError) -> tuple[int, str]:
+    """The exit code and message prefix for one of our errors."""
+    for cls, code, prefix in _CODES:
+        if isinstance(error, cls):
+            return code, prefix
+    return EXIT_INVALID, "错误"
+
+
+class XinfangGroup(click.Group):
+    """The root group: runs a command and turns any error into a message and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = bool(ctx.params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except errors.ArchiveError as exc:
+            if debug:
+                raise
+            code, prefix = exit_code_for(exc)
+            click.echo(f"{prefix}：{exc}", err=True)
+            ctx.exit(code)
+        except OSError as exc:
+            if debug:
+                raise
+            where = f"：{exc.filename}" if exc.filename else ""
+            click.echo(f"文件操作失败{where}：{describe_os_error(exc)}", err=True)
+            ctx.exit(EXIT_INVALID)
+        except click.UsageError as exc:
+            if debug:
+                raise
+            failing = exc.ctx or ctx
+            click.echo(failing.get_usage(), err=True)
+            click.echo(f"用法错误：{translate_usage_error(exc.format_message())}", err=True)
+            click.echo(f"运行 “{failing.command_path} --help” 查看说明和示例。", err=True)
+            ctx.exit(EXIT_USAGE)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # the promise: no traceback reaches a user
+            if debug:
+                raise
+            click.echo(f"程序内部错误（{type(exc).__name__}）。请加 --debug 重新运行，并把输出报告给维护者。", err=True)
+            ctx.exit(EXIT_INVALID)

@@ -1,0 +1,142 @@
+"""``xinfang archive``: file records, read them back, list and verify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from archive import InvalidInput, RecordInfo, add_records, list_records, parse_kind, parse_level, parse_retention, read_record, verify_archive
+from archive.days import parse_date
+from archive.files import write_atomic
+
+from ._errors import EXIT_INTEGRITY
+from ._output import echo_json, echo_table, progress_bar
+from ._runtime import Runtime, pass_runtime
+
+__all__ = ["archive_group"]
+
+_RECORD_COLUMNS = ["记录号", "档号", "信访件", "类别", "密级", "保管期限", "形成日期", "题名"]
+
+
+def _record_row(info: RecordInfo) -> tuple:
+    return (info.record_id, info.archival_code, info.case_id, parse_kind(info.kind).label,
+            info.classification, info.retention, info.formed, info.title)
+
+
+@click.group("archive")
+def archive_group() -> None:
+    """记录的归入、读取、列表与校验。
+
+    \b
+    例：
+      xinfang archive add 来信.pdf --case XF-2026-0001 --title 来信原件 --kind letter --classification 秘密
+    """
+
+
+@archive_group.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--case", "case_id", required=True, help="所属信访件编号，如 XF-2026-0001。")
+@click.option("--title", required=True, help="题名。")
+@click.option("--kind", required=True, help="类别：letter 来信原件、visit-record 来访记录、phone-record 电话记录、evidence 证据材料、report 调查报告、other 其他。")
+@click.option("--classification", required=True, help="密级：公开、内部、秘密、机密、绝密。")
+@click.option("--retention", help="保管期限：Y（永久）、D30（30年）、D10（10年）；默认按 xinfang.toml 的期限表。")
+@click.option("--formed", help="形成日期，默认今天；如 2026-11-05。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出新记录。")
+@pass_runtime
+def add(runtime: Runtime, files: tuple[Path, ...], case_id: str, title: str, kind: str,
+        classification: str, retention: str | None, formed: str | None, as_json: bool) -> None:
+    """把文件归入档案库，每个文件一条记录（加密保存）。
+
+    \b
+    例：
+      xinfang archive add 来信.pdf 附件.jpg --case XF-2026-0001 --title 关于某村账目的来信 \\
+          --kind 来信原件 --classification 秘密 --retention D30
+    """
+    archive, session = runtime.archive(), runtime.session()
+    total = sum(path.stat().st_size for path in files if path.is_file())
+    with progress_bar("归入", total) as bar:
+        records = add_records(
+            archive, session, list(files),
+            case_id=case_id, title=title, kind=parse_kind(kind), classification=parse_level(classification),
+            retention=parse_retention(retention) if retention else None,
+            formed=parse_date(formed, "形成日期") if formed else None,
+            progress=bar.advance,
+            filed=None if as_json else lambda info: click.echo(f"已归入 {info.record_id}"),
+        )
+    if as_json:
+        echo_json({"records": [info.to_json() for info in records]})
+
+
+@archive_group.command("get")
+@click.argument("record_id")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="输出文件（明文，由您负责保管）。")
+@pass_runtime
+def get(runtime: Runtime, record_id: str, out: Path) -> None:
+    """取出一条记录的原文，写到 --out 指定的文件。
+
+    \b
+    例：
+      xinfang archive get R-2026-000001 --out 来信.pdf
+    """
+    if out.exists():
+        raise InvalidInput(f"输出文件 {out} 已存在，请换一个文件名")
+    info, content = read_record(runtime.archive(), runtime.session(), record_id)
+    write_atomic(out, content)
+    click.echo(f"已取出 {info.record_id}（{info.title}）→ {out}")
+
+
+@archive_group.command("list")
+@click.option("--case", "case_id", help="只列出该信访件的记录。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@pass_runtime
+def list_(runtime: Runtime, case_id: str | None, as_json: bool) -> None:
+    """列出您有权查看的记录。
+
+    \b
+    例：
+      xinfang archive list --case XF-2026-0001 --json
+    """
+    records = list_records(runtime.archive(), runtime.session(), case_id)
+    if as_json:
+        echo_json([info.to_json() for info in records])
+        return
+    echo_table(_RECORD_COLUMNS, [_record_row(info) for info in records], empty="没有可查看的记录")
+
+
+@archive_group.command("verify")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@pass_runtime
+def verify(runtime: Runtime, as_json: bool) -> None:
+    """校验档案库：审计日志、口令槽、密钥封装与每条记录的密文摘要；持有密钥时逐块解密认证。
+
+    发现问题时退出码为 4。安全审计员无需任何内容密钥即可运行。
+
+    \b
+    例：
+      XINFANG_USER=钱审计 xinfang archive verify
+    """
+    with progress_bar("校验") as bar:
+        report = verify_archive(runtime.archive(), runtime.session(), progress=bar.update)
+    if as_json:
+        echo_json({
+            "ok": report.ok,
+            "problems": [{"where": p.where, "message": p.message} for p in report.problems],
+            "warnings": report.warnings,
+            "records_checked": report.records_checked,
+            "records_decrypted": report.records_decrypted,
+            "log_entries": report.log_entries,
+        })
+    else:
+        for problem in report.problems:
+            click.echo(f"问题  {problem.where}：{problem.message}")
+        for warning in report.warnings:
+            click.echo(f"提示  {warning}")
+        signers = "、".join(f"{name} {n}" for name, n in sorted(report.signers.items()))
+        click.echo(
+            f"审计日志 {report.log_entries} 条（检查点签署人：{signers or '无'}）；"
+            f"记录 {report.records_checked} 条，其中 {report.records_decrypted} 条已逐块解密认证"
+        )
+        click.echo("校验通过" if report.ok else f"发现 {len(report.problems)} 个问题")
+    if not report.ok:
+        click.get_current_context().exit(EXIT_INTEGRITY)

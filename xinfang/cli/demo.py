@@ -1,0 +1,35 @@
+"""``xinfang demo``: run the end-to-end demonstration into a fresh folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from xinfang.demo import ADMIN, DEMO_PASSPHRASE, DEMO_STAFF, OFFICER, run_demo
+
+from ._runtime import Runtime, pass_runtime
+
+__all__ = ["demo"]
+
+
+@click.command()
+@click.argument("folder", default="demo-archive", type=click.Path(file_okay=False, path_type=Path))
+@pass_runtime
+def demo(runtime: Runtime, folder: Path) -> None:
+    """演示：新建一个档案库，各岗位各走一遍（文件夹须不存在或为空）。
+
+    \b
+    例：
+      xinfang demo ./demo-archive
+    """
+    result = run_demo(folder, click.echo, runtime.kdf())
+    names = "、".join([ADMIN, OFFICER, *DEMO_STAFF])
+    click.echo("")
+    click.echo(f"档案库在 {result.folder.resolve()}（FORMAT.md 说明其中每个文件）。")
+    click.echo(f"演示账户：{names}；口令均为“{DEMO_PASSPHRASE}”（仅供试用）。接着可以试：")
+    click.echo(f"  export XINFANG_ARCHIVE={result.folder} XINFANG_PASSPHRASE={DEMO_PASSPHRASE}")
+    click.echo("  XINFANG_USER=王文秘 xinfang archive list")
+    click.echo(f"  XINFANG_USER=王文秘 xinfang archive get {result.record_ids[0]} --out 来信.txt")
+    click.echo("  XINFANG_USER=李管理 xinfang user list")
+    click.echo("  XINFANG_USER=钱审计 xinfang archive verify")

@@ -1,0 +1,144 @@
+"""``xinfang user``: accounts (system administrator) and clearances (security officer)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from archive import (
+    add_account,
+    change_passphrase,
+    disable_account,
+    list_accounts,
+    parse_level,
+    parse_role,
+    set_clearance,
+)
+
+from ._output import echo_json, echo_table
+from ._runtime import Runtime, pass_runtime, read_secret
+
+__all__ = ["user"]
+
+_NEW_PASSPHRASE_FILE = click.option(
+    "--new-passphrase-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="从文件读取新口令（否则取 XINFANG_NEW_PASSPHRASE，或提示输入两次）。",
+)
+_NO_CLEARANCE = {"none", "无"}
+
+
+@click.group()
+def user() -> None:
+    """账户与密级授权。
+
+    \b
+    例：
+      xinfang user add 王文秘 --role secretary
+      xinfang user clearance 王文秘 秘密
+    """
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True, help="角色，可重复：secretary 文秘、archivist 档案员、investigator 调查员、leader 领导、auditor 安全审计员、admin、security-officer。")
+@_NEW_PASSPHRASE_FILE
+@pass_runtime
+def add(runtime: Runtime, name: str, roles: tuple[str, ...], new_passphrase_file: Path | None) -> None:
+    """创建账户（系统管理员）。新账户没有任何密级授权。
+
+    \b
+    例：
+      XINFANG_USER=李管理 xinfang user add 王文秘 --role secretary --role archivist
+    """
+    archive, session = runtime.archive(), runtime.session()
+    chosen = [parse_role(role) for role in roles]
+    passphrase = read_secret("XINFANG_NEW_PASSPHRASE", new_passphrase_file, f"{name} 的初始口令", confirm=True)
+    account = add_account(archive, session, name, chosen, passphrase, runtime.kdf())
+    click.echo(f"已创建账户 {account.name}（{'、'.join(r.label for r in account.roles)}），尚无密级授权")
+
+
+@user.command("clearance")
+@click.argument("name")
+@click.argument("level")
+@pass_runtime
+def clearance(runtime: Runtime, name: str, level: str) -> None:
+    """授予或降低密级（安全保密管理员；领导可授予其本人持有的密级）。
+
+    LEVEL 为 公开、内部、秘密、机密、绝密，或 无（撤销全部）。
+
+    \b
+    例：
+      XINFANG_USER=赵保密 xinfang user clearance 王文秘 机密
+    """
+    archive, session = runtime.archive(), runtime.session()
+    target = None if level.strip().lower() in _NO_CLEARANCE else parse_level(level)
+    change = set_clearance(archive, session, name, target)
+    before = change.previous.label if change.previous is not None else "无"
+    after = change.current.label if change.current is not None else "无"
+    click.echo(f"{name} 的密级授权：{before} → {after}")
+    if change.rotation_due:
+        levels = "、".join(level.label for level in change.rotation_due)
+        click.echo(f"注意：{name} 曾持有{levels}级密钥，密钥轮换待办：应由安全保密管理员尽快轮换。")
+
+
+@user.command("list")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@pass_runtime
+def list_(runtime: Runtime, as_json: bool) -> None:
+    """列出账户、角色、状态与密级授权。
+
+    \b
+    例：
+      xinfang user list --json
+    """
+    accounts = list_accounts(runtime.archive(), runtime.session())
+    if as_json:
+        echo_json([asdict(account) for account in accounts])
+        return
+    echo_table(
+        ["用户", "角色", "状态", "密级授权", "创建时间", "创建人"],
+        [
+            (a.name, "、".join(a.roles), "正常" if a.status == "active" else "已停用", a.clearance or "无", a.created_at, a.created_by)
+            for a in accounts
+        ],
+        empty="没有账户",
+    )
+
+
+@user.command("passwd")
+@_NEW_PASSPHRASE_FILE
+@pass_runtime
+def passwd(runtime: Runtime, new_passphrase_file: Path | None) -> None:
+    """修改本人口令：只重新封装本人的口令槽，旧口令立即失效。
+
+    \b
+    例：
+      XINFANG_USER=王文秘 xinfang user passwd
+    """
+    archive = runtime.archive()
+    if not runtime.user:
+        raise click.UsageError("请用 --user 或 XINFANG_USER 指明要修改口令的用户")
+    old = read_secret("XINFANG_PASSPHRASE", runtime.passphrase_file, f"{runtime.user} 的当前口令")
+    new = read_secret("XINFANG_NEW_PASSPHRASE", new_passphrase_file, "新口令", confirm=True)
+    change_passphrase(archive, runtime.user, old, new, runtime.kdf())
+    click.echo(f"{runtime.user} 的口令已更改，旧口令已失效")
+
+
+@user.command("disable")
+@click.argument("name")
+@pass_runtime
+def disable(runtime: Runtime, name: str) -> None:
+    """停用账户（系统管理员）：擦除其口令槽，收回其密级密钥。
+
+    \b
+    例：
+      XINFANG_USER=李管理 xinfang user disable 王文秘
+    """
+    held = disable_account(runtime.archive(), runtime.session(), name)
+    click.echo(f"已停用 {name}，其口令槽已擦除")
+    if held:
+        levels = "、".join(level.label for level in held)
+        click.echo(f"注意：{name} 曾持有{levels}级密钥，密钥轮换待办：应由安全保密管理员尽快轮换。")
