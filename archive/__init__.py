@@ -7,7 +7,17 @@ FORMAT.md describes the folder it keeps.
 
 from __future__ import annotations
 
-from .accounts import Account, AccountSummary, Session, add_account, change_passphrase, disable_account, list_accounts, login
+from .accounts import (
+    Account,
+    AccountSummary,
+    Session,
+    add_account,
+    change_passphrase,
+    check_may_add_account,
+    disable_account,
+    list_accounts,
+    login,
+)
 from .clearance import ClearanceChange, set_clearance
 from .config import ArchiveConfig
 from .create import Founder, create_archive
@@ -55,6 +65,7 @@ __all__ = [
     "add_records",
     "all_kinds",
     "change_passphrase",
+    "check_may_add_account",
     "create_archive",
     "disable_account",
     "list_accounts",

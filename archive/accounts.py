@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import crypto
-from .audit import append_unsigned, now_utc
+from .audit import Act, append_unsigned, now_utc
 from .catalogue import write_transaction
 from .errors import CredentialsError, IntegrityError, InvalidInput, NotFound, PermissionDenied, Refused
 from .folder import Archive
@@ -33,11 +33,14 @@ __all__ = [
     "Session",
     "add_account",
     "change_passphrase",
+    "check_may_add_account",
+    "check_new_account",
     "check_passphrase_strength",
     "disable_account",
     "find_account",
     "insert_account",
     "list_accounts",
+    "log_account_added",
     "login",
     "mark_rotation_due",
 ]
@@ -116,16 +119,22 @@ def check_passphrase_strength(passphrase: str) -> None:
         raise InvalidInput(f"口令至少需要 {MIN_PASSPHRASE} 个字符")
 
 
+def check_new_account(archive: Archive, name: str, roles: Iterable[Role]) -> frozenset[Role]:
+    """Everything about a new account that can be refused before anyone types its passphrase."""
+    if not _NAME.match(name):
+        raise InvalidInput(f"用户名“{name}”不合规：1–32 个字符，不含空白和 / \\ : * ? \" < > |")
+    chosen = check_role_combination(roles)
+    if find_account(archive.conn, name) is not None:
+        raise Refused(f"用户“{name}”已存在")
+    return chosen
+
+
 def insert_account(
     archive: Archive, name: str, roles: Iterable[Role], passphrase: str, kdf: KdfParams, created_by: str | None
 ) -> tuple[Account, AccountKeys]:
     """Create the catalogue row and keyslot inside the caller's transaction."""
-    if not _NAME.match(name):
-        raise InvalidInput(f"用户名“{name}”不合规：1–32 个字符，不含空白和 / \\ : * ? \" < > |")
-    chosen = check_role_combination(roles)
+    chosen = check_new_account(archive, name, roles)
     check_passphrase_strength(passphrase)
-    if find_account(archive.conn, name) is not None:
-        raise Refused(f"用户“{name}”已存在")
     keys = AccountKeys.generate()
     cursor = archive.conn.execute(
         "INSERT INTO accounts (name, roles, box_public, sign_public, status, created_at, created_by) "
@@ -140,20 +149,36 @@ def insert_account(
     return account, keys
 
 
+def check_may_add_account(archive: Archive, session: Session, name: str, roles: Iterable[Role]) -> None:
+    """Refuse early — before a passphrase is asked for — what :func:`add_account` would refuse."""
+    require_role(session.roles, {Role.ADMIN}, "创建账户")
+    check_new_account(archive, name, roles)
+
+
 def add_account(
     archive: Archive, session: Session, name: str, roles: Iterable[Role], passphrase: str, kdf: KdfParams
 ) -> Account:
     """The administrator creates an account with no clearance."""
-    require_role(session.roles, {Role.ADMIN}, "创建账户")
+    check_may_add_account(archive, session, name, roles)
     with archive.act(session) as act:
         account, _ = insert_account(archive, name, roles, passphrase, kdf, session.account.name)
-        act.log(
-            "account.add",
-            [f"account:{account.account_id}"],
-            digests={f"account:{account.account_id}": {"slot": account.slot_sha256 or ""}},
-            info={"name": name, "roles": sorted(r.value for r in account.roles)},
-        )
+        log_account_added(act, account)
     return account
+
+
+def log_account_added(act: Act, account: Account) -> None:
+    """The audit entry for a new account: its slot digest and both public keys, so neither can be swapped later."""
+    act.log(
+        "account.add",
+        [f"account:{account.account_id}"],
+        digests={f"account:{account.account_id}": {"slot": account.slot_sha256 or ""}},
+        info={
+            "name": account.name,
+            "roles": sorted(r.value for r in account.roles),
+            "box_public": account.box_public.hex(),
+            "sign_public": account.sign_public.hex(),
+        },
+    )
 
 
 def login(archive: Archive, name: str, passphrase: str) -> Session:

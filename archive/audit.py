@@ -31,10 +31,12 @@ __all__ = [
     "Act",
     "AuditProblem",
     "Checkpoint",
+    "LogSummary",
     "append_unsigned",
     "checkpoint_message",
     "latest_checkpoint",
     "now_utc",
+    "read_sealed_details",
     "verify_log",
 ]
 
@@ -126,6 +128,7 @@ class Act:
     actor: str
     sign_key: bytes
     appended: list[int] = field(default_factory=list)
+    signed: Checkpoint | None = None
 
     def log(
         self,
@@ -153,7 +156,8 @@ class Act:
             "INSERT INTO audit_checkpoints (size, root, signed_at, signer, signature) VALUES (?, ?, ?, ?, ?)",
             (size, root, signed_at, self.actor, signature),
         )
-        return Checkpoint(self.archive_id, size, root, signed_at, self.actor, signature)
+        self.signed = Checkpoint(self.archive_id, size, root, signed_at, self.actor, signature)
+        return self.signed
 
 
 def latest_checkpoint(conn: sqlite3.Connection, archive_id: str) -> Checkpoint | None:
@@ -194,10 +198,13 @@ class LogSummary:
     signers: dict[str, int]
     unsigned_tail: int
     leaves: list[bytes]
+    stretches: list[tuple[int, int, str]]
 
 
-def verify_log(conn: sqlite3.Connection, archive_id: str, public_keys: Mapping[str, bytes]) -> LogSummary:
-    """Check the chain, the tree and every checkpoint's signature using public keys only."""
+def verify_log(conn: sqlite3.Connection, archive_id: str) -> LogSummary:
+    """Check the chain, the tree, every checkpoint's signature and the accounts' keys, using public keys only."""
+    account_keys = {name: (box, sign) for name, box, sign in conn.execute("SELECT name, box_public, sign_public FROM accounts")}
+    public_keys = {name: keys[1] for name, keys in account_keys.items()}
     problems: list[AuditProblem] = []
     checkpoints: dict[int, list[tuple[int, bytes, str, str, bytes]]] = {}
     for cid, size, root, signed_at, signer, signature in conn.execute(
@@ -210,6 +217,9 @@ def verify_log(conn: sqlite3.Connection, archive_id: str, public_keys: Mapping[s
     frontier: list[bytes] = []
     previous: bytes | None = None
     last_signed = 0
+    root_mismatches = 0
+    stretches: list[tuple[int, int, str]] = []
+    logged_keys: dict[str, tuple[str, str]] = {}
     expected = 1
     for seq, body, entry_hash in conn.execute("SELECT seq, body, entry_hash FROM audit_entries ORDER BY seq"):
         where = f"审计日志第 {seq} 条"
@@ -231,13 +241,18 @@ def verify_log(conn: sqlite3.Connection, archive_id: str, public_keys: Mapping[s
         previous = actual_hash
         for obj, values in (entry.get("digests") or {}).items():
             digests[obj] = dict(values)
+        info = entry.get("info") or {}
+        if entry.get("action") == "account.add" and isinstance(info, dict):
+            logged_keys[str(info.get("name"))] = (str(info.get("box_public")), str(info.get("sign_public")))
         leaf = merkle.leaf_hash(body.encode())
         frontier = merkle.extend_frontier(frontier, len(leaves), leaf)
         leaves.append(leaf)
         for cid, root, signed_at, signer, signature in checkpoints.pop(len(leaves), []):
             label = f"检查点 #{cid}（{signer}，{signed_at}，{len(leaves)} 条）"
             if merkle.frontier_root(frontier) != root:
-                problems.append(AuditProblem(label, "根哈希与日志不符：此前的条目被修改"))
+                if not root_mismatches:
+                    problems.append(AuditProblem(label, "根哈希与日志不符：此前的条目被修改"))
+                root_mismatches += 1
             key = public_keys.get(signer)
             message = checkpoint_message(archive_id, len(leaves), root, signed_at, signer)
             if key is None:
@@ -246,7 +261,13 @@ def verify_log(conn: sqlite3.Connection, archive_id: str, public_keys: Mapping[s
                 problems.append(AuditProblem(label, "签名无效"))
             else:
                 signers[signer] = signers.get(signer, 0) + 1
+            if stretches and stretches[-1][2] == signer:
+                stretches[-1] = (stretches[-1][0], len(leaves), signer)
+            else:
+                stretches.append((last_signed + 1, len(leaves), signer))
             last_signed = len(leaves)
+    if root_mismatches > 1:
+        problems.append(AuditProblem("检查点", f"此后另有 {root_mismatches - 1} 个检查点的根哈希同样与日志不符"))
     for size, rows in sorted(checkpoints.items()):
         for cid, *_ in rows:
             problems.append(
@@ -255,7 +276,10 @@ def verify_log(conn: sqlite3.Connection, archive_id: str, public_keys: Mapping[s
     state = conn.execute("SELECT size, frontier FROM audit_state WHERE singleton = 1").fetchone()
     if state is not None and (state[0] != len(leaves) or bytes(state[1]) != b"".join(frontier)):
         problems.append(AuditProblem("审计日志状态", "记录的日志长度或树状态与条目不符"))
-    return LogSummary(len(leaves), problems, digests, signers, len(leaves) - last_signed, leaves)
+    for name, (box_public, sign_public) in account_keys.items():
+        if logged_keys.get(name) != (box_public.hex(), sign_public.hex()):
+            problems.append(AuditProblem(f"账户“{name}”", "目录中的公钥与创建账户时日志记录的不符（被替换）"))
+    return LogSummary(len(leaves), problems, digests, signers, len(leaves) - last_signed, leaves, stretches)
 
 
 def read_sealed_details(conn: sqlite3.Connection, seq: int, details_key: bytes) -> dict[str, Any]:

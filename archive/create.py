@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .accounts import insert_account
+from .accounts import insert_account, log_account_added
 from .audit import Act
 from .catalogue import create_catalogue, write_transaction
 from .config import CONFIG_NAME, write_new_config
@@ -102,12 +102,7 @@ def _populate(
             act = Act(conn, config.archive_id, admin.name, admin_keys.sign_private)
             act.log("archive.create", info={"organisation": organisation, "org_code": org_code, "fonds": fonds})
             for account in (admin_account, officer_account):
-                act.log(
-                    "account.add",
-                    [f"account:{account.account_id}"],
-                    digests={f"account:{account.account_id}": {"slot": account.slot_sha256 or ""}},
-                    info={"name": account.name, "roles": sorted(r.value for r in account.roles)},
-                )
+                log_account_added(act, account)
             act.log(
                 "clearance.set",
                 [f"account:{officer_account.account_id}"],

@@ -71,10 +71,6 @@ class Archive:
         year = record_id.split("-")[1]
         return self.root / RECORD_DIR / year / f"{record_id}.xfr"
 
-    def signing_keys(self) -> dict[str, bytes]:
-        """Every account's Ed25519 public key by name: all a verifier needs."""
-        return {name: key for name, key in self.conn.execute("SELECT name, sign_public FROM accounts")}
-
     @contextmanager
     def act(self, session: Session) -> Iterator[Act]:
         """A write transaction for one command, its audit entries signed by ``session`` at the end."""

@@ -10,21 +10,21 @@ at a time, so one run tells the whole story.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from . import crypto
 from .accounts import Session
-from .audit import AuditProblem, verify_log
+from .audit import AuditProblem, LogSummary, verify_log
 from .chunks import decrypt_record
 from .errors import IntegrityError
 from .folder import KEYSLOT_DIR, RECORD_DIR, Archive
-from .keyring import grant_digest_name
+from .keyring import LevelKey, grant_digest_name
 from .keyslots import read_keyslot
 from .levels import Level
 from .records import record_digests, unwrap_record_key
 
-__all__ = ["VerifyReport", "verify_archive"]
+__all__ = ["VerifyReport", "check_archive", "verify_archive"]
 
 
 @dataclass
@@ -48,12 +48,18 @@ class VerifyReport:
         self.problems.append(AuditProblem(where, message))
 
 
-def verify_archive(
-    archive: Archive, session: Session, progress: Callable[[int, int], None] | None = None
-) -> VerifyReport:
-    """Check log, keyslots, grants and records; decrypt what ``session``'s keys open."""
+def check_archive(
+    archive: Archive,
+    level_keys: Mapping[Level, LevelKey],
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[VerifyReport, LogSummary]:
+    """Everything :func:`verify_archive` checks, for any holder of ``level_keys`` (none for the auditor).
+
+    Reads only; it writes nothing, so it also serves the auditor's verification
+    that needs no passphrase.
+    """
     report = VerifyReport()
-    summary = verify_log(archive.conn, archive.config.archive_id, archive.signing_keys())
+    summary = verify_log(archive.conn, archive.config.archive_id)
     report.problems.extend(summary.problems)
     report.log_entries = summary.size
     report.signers = summary.signers
@@ -62,11 +68,19 @@ def verify_archive(
     logged = summary.digests
     _verify_keyslots(archive, report, logged)
     _verify_grants(archive, report, logged)
-    _verify_records(archive, session, report, logged, progress)
+    _verify_records(archive, level_keys, report, logged, progress)
     for level_value, reason in archive.conn.execute(
         "SELECT level, rotation_due FROM level_keys WHERE rotation_due IS NOT NULL ORDER BY level"
     ):
         report.warnings.append(f"{Level(level_value).label}级密钥待轮换（{reason}）")
+    return report, summary
+
+
+def verify_archive(
+    archive: Archive, session: Session, progress: Callable[[int, int], None] | None = None
+) -> VerifyReport:
+    """Check log, keyslots, grants and records; decrypt what ``session``'s keys open; log the check."""
+    report, _ = check_archive(archive, session.level_keys, progress)
     with archive.act(session) as act:
         act.log(
             "archive.verify",
@@ -77,6 +91,7 @@ def verify_archive(
 
 def _verify_keyslots(archive: Archive, report: VerifyReport, logged: dict[str, dict[str, str]]) -> None:
     known = set()
+    weak: list[str] = []
     for account_id, name, status, slot_sha256 in archive.conn.execute(
         "SELECT account_id, name, status, slot_sha256 FROM accounts ORDER BY account_id"
     ).fetchall():
@@ -96,9 +111,11 @@ def _verify_keyslots(archive: Archive, report: VerifyReport, logged: dict[str, d
             continue
         try:
             if read_keyslot(path).kdf.is_weak:
-                report.warnings.append(f"{where}使用了测试用的弱口令派生参数，请用 user passwd 重设口令")
+                weak.append(name)
         except IntegrityError as exc:
             report.problem(where, str(exc))
+    if weak:
+        report.warnings.append(f"{'、'.join(weak)} 的口令槽使用了测试用的弱口令派生参数，请各自用 user passwd 重设口令")
     for path in sorted((archive.root / KEYSLOT_DIR).glob("*")):
         if path.name not in known:
             report.warnings.append(f"口令槽文件夹中有未登记的文件 {path.name}（中断的创建留下的残留，可删除）")
@@ -116,7 +133,7 @@ def _verify_grants(archive: Archive, report: VerifyReport, logged: dict[str, dic
 
 def _verify_records(
     archive: Archive,
-    session: Session,
+    level_keys: Mapping[Level, LevelKey],
     report: VerifyReport,
     logged: dict[str, dict[str, str]],
     progress: Callable[[int, int], None] | None,
@@ -138,7 +155,7 @@ def _verify_records(
         elif record_digests(blob_sha256, wrapped, sealed) != logged.get(record_id):
             report.problem(where, "目录中的摘要或密钥封装与审计日志不符（被篡改）")
         else:
-            level_key = session.level_keys.get(Level(level_value))
+            level_key = level_keys.get(Level(level_value))
             if level_key is not None and level_key.version == version:
                 try:
                     record_key = unwrap_record_key(level_key, record_id, wrapped)

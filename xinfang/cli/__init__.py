@@ -16,6 +16,7 @@ from xinfang import __version__
 from ._errors import XinfangGroup
 from ._runtime import Runtime
 from .archive import archive_group
+from .audit import audit
 from .demo import demo
 from .init import init
 from .user import user
@@ -54,4 +55,5 @@ def main(ctx: click.Context, archive_dir: Path | None, user: str | None, passphr
 main.add_command(init)
 main.add_command(user)
 main.add_command(archive_group)
+main.add_command(audit)
 main.add_command(demo)

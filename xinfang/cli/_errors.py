@@ -7,7 +7,9 @@ message to stderr.  ``--debug`` shows the traceback instead.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from typing import Any
 
 import click
@@ -84,6 +86,10 @@ class XinfangGroup(click.Group):
             code, prefix = exit_code_for(exc)
             click.echo(f"{prefix}：{exc}", err=True)
             ctx.exit(code)
+        except BrokenPipeError:
+            # The reader went away (``| head``): stop quietly, as Unix tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_INVALID)
         except OSError as exc:
             if debug:
                 raise

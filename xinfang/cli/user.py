@@ -10,6 +10,7 @@ import click
 from archive import (
     add_account,
     change_passphrase,
+    check_may_add_account,
     disable_account,
     list_accounts,
     parse_level,
@@ -55,6 +56,7 @@ def add(runtime: Runtime, name: str, roles: tuple[str, ...], new_passphrase_file
     """
     archive, session = runtime.archive(), runtime.session()
     chosen = [parse_role(role) for role in roles]
+    check_may_add_account(archive, session, name, chosen)
     passphrase = read_secret("XINFANG_NEW_PASSPHRASE", new_passphrase_file, f"{name} 的初始口令", confirm=True)
     account = add_account(archive, session, name, chosen, passphrase, runtime.kdf())
     click.echo(f"已创建账户 {account.name}（{'、'.join(r.label for r in account.roles)}），尚无密级授权")

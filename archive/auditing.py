@@ -1,0 +1,126 @@
+"""What the 安全审计员 does with the log: read it, export anchors, verify against them.
+
+Reading the log needs an auditor's (or security officer's) account; details
+sealed under a record key are shown only to a reader who holds that key, so an
+auditor sees who did what to which object, never a title or a reason.
+Verification needs no account at all: public keys and the folder suffice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .accounts import Session
+from .anchors import AnchorResult, check_anchor, format_checkpoint, read_checkpoint_file
+from .audit import read_sealed_details
+from .folder import Archive
+from .levels import Level
+from .records import unwrap_record_key
+from .roles import Role, require_role
+from .verify import VerifyReport, check_archive
+
+__all__ = ["AuditReport", "LogEntry", "export_checkpoint", "list_log_entries", "verify_audit"]
+
+LOG_READERS = frozenset({Role.AUDITOR, Role.SECURITY_OFFICER})
+
+
+def export_checkpoint(archive: Archive, session: Session) -> str:
+    """Sign a checkpoint of the log as it stands now and return its printable text."""
+    with archive.act(session) as act:
+        act.log("audit.checkpoint")
+    assert act.signed is not None
+    (sign_public,) = archive.conn.execute(
+        "SELECT sign_public FROM accounts WHERE account_id = ?", (session.account.account_id,)
+    ).fetchone()
+    return format_checkpoint(act.signed, archive.config.organisation, sign_public)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One audit entry as a reader may see it; ``details`` only when the reader holds the key."""
+
+    seq: int
+    time: str
+    actor: str | None
+    action: str
+    objects: list[str]
+    info: dict[str, Any]
+    details: dict[str, Any] | None
+
+
+def list_log_entries(
+    archive: Archive,
+    session: Session,
+    *,
+    user: str | None = None,
+    action: str | None = None,
+    since: date | None = None,
+    record: str | None = None,
+) -> list[LogEntry]:
+    """Entries matching every filter given, oldest first."""
+    require_role(session.roles, LOG_READERS, "查看审计日志")
+    keys = _record_keys(archive, session)
+    entries = []
+    for seq, body in archive.conn.execute("SELECT seq, body FROM audit_entries ORDER BY seq"):
+        entry = json.loads(body)
+        if user and entry["actor"] != user:
+            continue
+        if action and not entry["action"].startswith(action):
+            continue
+        if since and entry["time"][:10] < since.isoformat():
+            continue
+        if record and record not in entry["objects"]:
+            continue
+        details = None
+        if entry["details"]:
+            key = next((keys[obj] for obj in entry["objects"] if obj in keys), None)
+            details = read_sealed_details(archive.conn, seq, key) if key else None
+        entries.append(
+            LogEntry(seq, entry["time"], entry["actor"], entry["action"], entry["objects"], entry["info"], details)
+        )
+    with archive.act(session) as act:
+        act.log("audit.log", info={"count": len(entries)})
+    return entries
+
+
+def _record_keys(archive: Archive, session: Session) -> dict[str, bytes]:
+    keys = {}
+    for record_id, level_value, version, wrapped in archive.conn.execute(
+        "SELECT record_id, level, key_version, wrapped_key FROM records"
+    ):
+        level_key = session.level_keys.get(Level(level_value))
+        if level_key is not None and level_key.version == version:
+            keys[record_id] = unwrap_record_key(level_key, record_id, wrapped)
+    return keys
+
+
+@dataclass
+class AuditReport:
+    """The auditor's verification: the folder's own checks plus each exported anchor."""
+
+    archive: VerifyReport
+    anchors: list[AnchorResult] = field(default_factory=list)
+    stretches: list[tuple[int, int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when neither the folder nor any anchor showed a problem."""
+        return self.archive.ok and not any(result.problems for result in self.anchors)
+
+
+def verify_audit(
+    archive: Archive, anchors: Sequence[Path] = (), progress: Callable[[int, int], None] | None = None
+) -> AuditReport:
+    """Verify log, keyslots, keys and record files without any secret, and the log against each anchor."""
+    exported = [(path.name, read_checkpoint_file(path)) for path in anchors]
+    report, summary = check_archive(archive, {}, progress)
+    public_keys = {name: key for name, key in archive.conn.execute("SELECT name, sign_public FROM accounts")}
+    results = [
+        check_anchor(anchor, source, archive.config.archive_id, public_keys, summary) for source, anchor in exported
+    ]
+    return AuditReport(report, results, summary.stretches)
