@@ -10,6 +10,7 @@ never receives a level key; clearance is the security officer's business
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -20,17 +21,19 @@ from pathlib import Path
 from . import crypto
 from .audit import Act, append_unsigned, now_utc
 from .catalogue import write_transaction
-from .errors import CredentialsError, IntegrityError, InvalidInput, NotFound, PermissionDenied, Refused
+from .errors import CredentialsError, IntegrityError, InvalidInput, NotFound, Refused
 from .folder import Archive
 from .keyring import LevelKey, unwrap_level_keys
 from .keyslots import AccountKeys, KdfParams, create_keyslot, read_keyslot
 from .levels import Level
 from .roles import SECURITY_ROLES, Role, check_role_combination, require_role
+from .text import is_encodable
 
 __all__ = [
     "Account",
     "AccountSummary",
     "Session",
+    "account_digests",
     "add_account",
     "change_passphrase",
     "check_may_add_account",
@@ -45,7 +48,7 @@ __all__ = [
     "mark_rotation_due",
 ]
 
-_NAME = re.compile(r"^[^\s/\\:*?\"<>|\x00-\x1f]{1,32}$")
+_NAME = re.compile(r"^[^\s/\\:*?\"<>|\x00-\x1f\ud800-\udfff]{1,32}$")
 MIN_PASSPHRASE = 8
 _BAD_LOGIN = "用户名或口令错误，或账户已停用"  # one answer, so a guesser learns nothing
 
@@ -115,6 +118,8 @@ def find_account(conn: sqlite3.Connection, name: str) -> Account | None:
 
 def check_passphrase_strength(passphrase: str) -> None:
     """Refuse passphrases too short to survive a stolen keyslot."""
+    if not is_encodable(passphrase):
+        raise InvalidInput("口令含有无法识别的字符（终端或口令文件的编码可能不是 UTF-8）")
     if len(passphrase) < MIN_PASSPHRASE:
         raise InvalidInput(f"口令至少需要 {MIN_PASSPHRASE} 个字符")
 
@@ -166,26 +171,36 @@ def add_account(
     return account
 
 
+def account_digests(conn: sqlite3.Connection, account_id: int) -> dict[str, dict[str, str]]:
+    """What the audit log keeps of an account row: its keyslot's digest and a digest of its profile.
+
+    The profile — name, roles, status and both public keys — is what decides
+    who may do what; logging its digest at every change means a role added or a
+    key swapped in the catalogue by hand no longer matches the log.
+    """
+    name, roles, status, box_public, sign_public, slot_sha256 = conn.execute(
+        "SELECT name, roles, status, box_public, sign_public, slot_sha256 FROM accounts WHERE account_id = ?",
+        (account_id,),
+    ).fetchone()
+    profile = json.dumps([name, roles, status, box_public.hex(), sign_public.hex()], ensure_ascii=False)
+    return {f"account:{account_id}": {"slot": slot_sha256 or "", "profile": crypto.sha256_hex(profile.encode())}}
+
+
 def log_account_added(act: Act, account: Account) -> None:
-    """The audit entry for a new account: its slot digest and both public keys, so neither can be swapped later."""
+    """The audit entry for a new account."""
     act.log(
         "account.add",
         [f"account:{account.account_id}"],
-        digests={f"account:{account.account_id}": {"slot": account.slot_sha256 or ""}},
-        info={
-            "name": account.name,
-            "roles": sorted(r.value for r in account.roles),
-            "box_public": account.box_public.hex(),
-            "sign_public": account.sign_public.hex(),
-        },
+        digests=account_digests(act.conn, account.account_id),
+        info={"name": account.name, "roles": sorted(r.value for r in account.roles)},
     )
 
 
 def login(archive: Archive, name: str, passphrase: str) -> Session:
     """Open the account's keyslot and unwrap its level keys; failures are logged and answer alike."""
-    account = find_account(archive.conn, name)
+    account = find_account(archive.conn, name) if _NAME.match(name) else None
     try:
-        if account is None or account.status != "active":
+        if account is None or account.status != "active" or not is_encodable(passphrase):
             raise CredentialsError(_BAD_LOGIN)
         slot_path = archive.slot_path(account.account_id)
         slot = read_keyslot(slot_path)
@@ -234,7 +249,7 @@ def change_passphrase(archive: Archive, name: str, old: str, new: str, kdf: KdfP
         slot = create_keyslot(archive.slot_path(account.account_id), name, session.keys, new, kdf)
         digest = crypto.sha256_hex(slot.to_bytes())
         archive.conn.execute("UPDATE accounts SET slot_sha256 = ? WHERE account_id = ?", (digest, account.account_id))
-        act.log("account.passwd", [f"account:{account.account_id}"], digests={f"account:{account.account_id}": {"slot": digest}})
+        act.log("account.passwd", [f"account:{account.account_id}"], digests=account_digests(archive.conn, account.account_id))
 
 
 def disable_account(archive: Archive, session: Session, name: str) -> list[Level]:
@@ -269,6 +284,7 @@ def disable_account(archive: Archive, session: Session, name: str) -> list[Level
         act.log(
             "account.disable",
             [f"account:{account.account_id}"],
+            digests=account_digests(archive.conn, account.account_id),
             info={"name": name, "levels_held": [level.label for level in held]},
         )
     _wipe(archive.slot_path(account.account_id))

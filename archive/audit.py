@@ -146,7 +146,15 @@ class Act:
         return seq
 
     def sign_checkpoint(self) -> Checkpoint:
-        """Sign the tree as it now stands; called once, just before commit."""
+        """Sign the tree as it now stands; called once, just before commit.
+
+        Refuses to put a signature over entries someone else slipped in since the
+        last checkpoint: the only foreign entries allowed are bare failed logins.
+        """
+        (last,) = self.conn.execute("SELECT COALESCE(MAX(size), 0) FROM audit_checkpoints").fetchone()
+        for seq, body in self.conn.execute("SELECT seq, body FROM audit_entries WHERE seq > ?", (last,)):
+            if seq not in self.appended and not _is_bare_failed_login(json.loads(body)):
+                raise IntegrityError(f"审计日志第 {seq} 条未经签署且不是登录失败记录：日志可能被篡改，请安全审计员核查")
         size, frontier = _state(self.conn)
         root = merkle.frontier_root(frontier)
         signed_at = now_utc()
@@ -201,85 +209,121 @@ class LogSummary:
     stretches: list[tuple[int, int, str]]
 
 
-def verify_log(conn: sqlite3.Connection, archive_id: str) -> LogSummary:
-    """Check the chain, the tree, every checkpoint's signature and the accounts' keys, using public keys only."""
-    account_keys = {name: (box, sign) for name, box, sign in conn.execute("SELECT name, box_public, sign_public FROM accounts")}
-    public_keys = {name: keys[1] for name, keys in account_keys.items()}
-    problems: list[AuditProblem] = []
-    checkpoints: dict[int, list[tuple[int, bytes, str, str, bytes]]] = {}
-    for cid, size, root, signed_at, signer, signature in conn.execute(
-        "SELECT checkpoint_id, size, root, signed_at, signer, signature FROM audit_checkpoints ORDER BY checkpoint_id"
-    ):
-        checkpoints.setdefault(size, []).append((cid, root, signed_at, signer, signature))
-    digests: dict[str, dict[str, str]] = {}
-    signers: dict[str, int] = {}
-    leaves: list[bytes] = []
-    frontier: list[bytes] = []
-    previous: bytes | None = None
-    last_signed = 0
-    root_mismatches = 0
-    stretches: list[tuple[int, int, str]] = []
-    logged_keys: dict[str, tuple[str, str]] = {}
-    expected = 1
-    for seq, body, entry_hash in conn.execute("SELECT seq, body, entry_hash FROM audit_entries ORDER BY seq"):
+def _is_bare_failed_login(entry: Mapping[str, Any]) -> bool:
+    """The one kind of entry nobody signs: a failed login carrying nothing else."""
+    return (
+        entry.get("action") == "login.failed"
+        and not entry.get("objects")
+        and not entry.get("digests")
+        and not entry.get("info")
+        and entry.get("details") is None
+    )
+
+
+class _LogWalk:
+    """One pass over the entries in order, checking each and each checkpoint as its size is reached."""
+
+    def __init__(self, conn: sqlite3.Connection, archive_id: str) -> None:
+        self.archive_id = archive_id
+        self.public_keys = {name: key for name, key in conn.execute("SELECT name, sign_public FROM accounts")}
+        self.checkpoints: dict[int, list[tuple[int, bytes, str, str, bytes]]] = {}
+        for cid, size, root, signed_at, signer, signature in conn.execute(
+            "SELECT checkpoint_id, size, root, signed_at, signer, signature FROM audit_checkpoints ORDER BY checkpoint_id"
+        ):
+            self.checkpoints.setdefault(size, []).append((cid, root, signed_at, signer, signature))
+        self.problems: list[AuditProblem] = []
+        self.digests: dict[str, dict[str, str]] = {}
+        self.signers: dict[str, int] = {}
+        self.stretches: list[tuple[int, int, str]] = []
+        self.leaves: list[bytes] = []
+        self.frontier: list[bytes] = []
+        self.pending: list[tuple[int, dict[str, Any]]] = []  # entries not yet covered by a checkpoint
+        self.previous: bytes | None = None
+        self.root_mismatches = 0
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(AuditProblem(where, message))
+
+    def entry(self, seq: int, body: str, entry_hash: bytes) -> None:
         where = f"审计日志第 {seq} 条"
-        if seq != expected:
-            problems.append(AuditProblem(where, f"序号不连续：应为第 {expected} 条（有条目被删除或插入）"))
-        expected = seq + 1
+        if seq != len(self.leaves) + 1:
+            self.problem(where, f"序号不连续：应为第 {len(self.leaves) + 1} 条（有条目被删除或插入）")
         actual_hash = hashlib.sha256(body.encode()).digest()
         try:
             entry = json.loads(body)
         except ValueError:
-            problems.append(AuditProblem(where, "条目内容无法解析（被篡改）"))
+            self.problem(where, "条目内容无法解析（被篡改）")
             entry = {}
         if actual_hash != entry_hash:
-            problems.append(AuditProblem(where, "条目内容与其哈希不符（被篡改）"))
+            self.problem(where, "条目内容与其哈希不符（被篡改）")
         if entry.get("seq") != seq:
-            problems.append(AuditProblem(where, "条目内的序号与位置不符（被重排）"))
-        if entry.get("prev") != (previous.hex() if previous else None):
-            problems.append(AuditProblem(where, "与前一条目的哈希链断开（有条目被修改、删除或重排）"))
-        previous = actual_hash
-        for obj, values in (entry.get("digests") or {}).items():
-            digests[obj] = dict(values)
-        info = entry.get("info") or {}
-        if entry.get("action") == "account.add" and isinstance(info, dict):
-            logged_keys[str(info.get("name"))] = (str(info.get("box_public")), str(info.get("sign_public")))
+            self.problem(where, "条目内的序号与位置不符（被重排）")
+        if entry.get("prev") != (self.previous.hex() if self.previous else None):
+            self.problem(where, "与前一条目的哈希链断开（有条目被修改、删除或重排）")
+        self.previous = actual_hash
         leaf = merkle.leaf_hash(body.encode())
-        frontier = merkle.extend_frontier(frontier, len(leaves), leaf)
-        leaves.append(leaf)
-        for cid, root, signed_at, signer, signature in checkpoints.pop(len(leaves), []):
-            label = f"检查点 #{cid}（{signer}，{signed_at}，{len(leaves)} 条）"
-            if merkle.frontier_root(frontier) != root:
-                if not root_mismatches:
-                    problems.append(AuditProblem(label, "根哈希与日志不符：此前的条目被修改"))
-                root_mismatches += 1
-            key = public_keys.get(signer)
-            message = checkpoint_message(archive_id, len(leaves), root, signed_at, signer)
-            if key is None:
-                problems.append(AuditProblem(label, f"签名者“{signer}”不是本档案库的账户"))
-            elif not crypto.verify_signature(key, signature, message):
-                problems.append(AuditProblem(label, "签名无效"))
-            else:
-                signers[signer] = signers.get(signer, 0) + 1
-            if stretches and stretches[-1][2] == signer:
-                stretches[-1] = (stretches[-1][0], len(leaves), signer)
-            else:
-                stretches.append((last_signed + 1, len(leaves), signer))
-            last_signed = len(leaves)
-    if root_mismatches > 1:
-        problems.append(AuditProblem("检查点", f"此后另有 {root_mismatches - 1} 个检查点的根哈希同样与日志不符"))
-    for size, rows in sorted(checkpoints.items()):
-        for cid, *_ in rows:
-            problems.append(
-                AuditProblem(f"检查点 #{cid}", f"签署时日志有 {size} 条，现仅 {len(leaves)} 条：日志被截短")
-            )
-    state = conn.execute("SELECT size, frontier FROM audit_state WHERE singleton = 1").fetchone()
-    if state is not None and (state[0] != len(leaves) or bytes(state[1]) != b"".join(frontier)):
-        problems.append(AuditProblem("审计日志状态", "记录的日志长度或树状态与条目不符"))
-    for name, (box_public, sign_public) in account_keys.items():
-        if logged_keys.get(name) != (box_public.hex(), sign_public.hex()):
-            problems.append(AuditProblem(f"账户“{name}”", "目录中的公钥与创建账户时日志记录的不符（被替换）"))
-    return LogSummary(len(leaves), problems, digests, signers, len(leaves) - last_signed, leaves, stretches)
+        self.frontier = merkle.extend_frontier(self.frontier, len(self.leaves), leaf)
+        self.leaves.append(leaf)
+        self.pending.append((seq, entry))
+        for checkpoint in self.checkpoints.pop(len(self.leaves), []):
+            self.checkpoint(*checkpoint)
+
+    def checkpoint(self, cid: int, root: bytes, signed_at: str, signer: str, signature: bytes) -> None:
+        size = len(self.leaves)
+        label = f"检查点 #{cid}（{signer}，{signed_at}，{size} 条）"
+        if merkle.frontier_root(self.frontier) != root:
+            if not self.root_mismatches:
+                self.problem(label, "根哈希与日志不符：此前的条目被修改")
+            self.root_mismatches += 1
+        key = self.public_keys.get(signer)
+        message = checkpoint_message(self.archive_id, size, root, signed_at, signer)
+        if key is None or not crypto.verify_signature(key, signature, message):
+            # The entries it covered are suspect; naming the checkpoint says so once.
+            self.problem(label, f"签名者“{signer}”不是本档案库的账户" if key is None else "签名无效")
+            self.pending = []
+            return
+        self.signers[signer] = self.signers.get(signer, 0) + 1
+        start = self.stretches[-1][1] + 1 if self.stretches else 1
+        if self.stretches and self.stretches[-1][2] == signer:
+            self.stretches[-1] = (self.stretches[-1][0], size, signer)
+        else:
+            self.stretches.append((start, size, signer))
+        for seq, entry in self.pending:
+            if entry.get("actor") == signer:
+                for obj, values in (entry.get("digests") or {}).items():
+                    self.digests[obj] = dict(values)
+            elif not _is_bare_failed_login(entry):
+                self.problem(f"审计日志第 {seq} 条", f"操作人“{entry.get('actor')}”不是覆盖它的检查点的签署人 {signer}（条目被伪造或插入）")
+        self.pending = []
+
+    def finish(self, conn: sqlite3.Connection) -> LogSummary:
+        if self.root_mismatches > 1:
+            self.problem("检查点", f"此后另有 {self.root_mismatches - 1} 个检查点的根哈希同样与日志不符")
+        for size, rows in sorted(self.checkpoints.items()):
+            for cid, *_ in rows:
+                self.problem(f"检查点 #{cid}", f"签署时日志有 {size} 条，现仅 {len(self.leaves)} 条：日志被截短")
+        for seq, entry in self.pending:
+            if not _is_bare_failed_login(entry):
+                self.problem(f"审计日志第 {seq} 条", "没有任何签名的检查点覆盖此条目（检查点被删除，或条目被伪造）")
+        state = conn.execute("SELECT size, frontier FROM audit_state WHERE singleton = 1").fetchone()
+        if state is not None and (state[0] != len(self.leaves) or bytes(state[1]) != b"".join(self.frontier)):
+            self.problem("审计日志状态", "记录的日志长度或树状态与条目不符")
+        return LogSummary(
+            len(self.leaves), self.problems, self.digests, self.signers, len(self.pending), self.leaves, self.stretches
+        )
+
+
+def verify_log(conn: sqlite3.Connection, archive_id: str) -> LogSummary:
+    """Check the chain, the tree and every checkpoint using public keys only.
+
+    Digests count only from entries whose actor signed the checkpoint that
+    covers them; the only entry allowed without its own signature is a bare
+    failed login.
+    """
+    walk = _LogWalk(conn, archive_id)
+    for seq, body, entry_hash in conn.execute("SELECT seq, body, entry_hash FROM audit_entries ORDER BY seq"):
+        walk.entry(seq, body, entry_hash)
+    return walk.finish(conn)
 
 
 def read_sealed_details(conn: sqlite3.Connection, seq: int, details_key: bytes) -> dict[str, Any]:

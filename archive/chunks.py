@@ -24,8 +24,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from . import crypto
-from .files import create_private, fsync_directory
 from .errors import IntegrityError
+from .files import create_private, fsync_directory
 
 __all__ = ["CHUNK_SIZE", "MAGIC", "BlobDigest", "decrypt_record", "encrypt_record", "read_record_chunks"]
 

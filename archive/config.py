@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .files import write_atomic
 from .errors import IntegrityError, InvalidInput, Refused
+from .files import write_atomic
 
 __all__ = ["CONFIG_NAME", "FORMAT_VERSION", "ArchiveConfig", "read_config", "write_new_config"]
 

@@ -23,6 +23,7 @@ silently guessed.
 from __future__ import annotations
 
 import re
+import unicodedata
 from calendar import monthrange
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -184,7 +185,7 @@ def parse_year_overrides(table: Mapping[str, object] | None) -> dict[int, YearOv
 
 def parse_date(text: str, what: str = "日期") -> date:
     """A date typed by a person: ``2026-11-05`` or ``2026年11月5日``; ``what`` names the field."""
-    value = text.strip()
+    value = unicodedata.normalize("NFKC", text).strip()  # full-width digits typed by an IME
     match = _CHINESE_DATE.fullmatch(value)
     try:
         if match:

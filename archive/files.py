@@ -37,9 +37,11 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
+        fsync_directory(path.parent)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc  # name the file asked for, not the temp
     finally:
         temp.unlink(missing_ok=True)
-    fsync_directory(path.parent)
 
 
 def create_private(path: Path) -> BinaryIO:

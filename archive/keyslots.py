@@ -25,8 +25,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from . import crypto
-from .files import write_atomic
 from .errors import CredentialsError, IntegrityError
+from .files import write_atomic
 
 __all__ = ["AccountKeys", "KdfParams", "Keyslot", "create_keyslot", "read_keyslot"]
 

@@ -11,6 +11,7 @@ answer for "not allowed" and "does not exist" is the same.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -18,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from . import crypto
-from .files import describe_os_error
 from .accounts import Session
 from .audit import now_utc
 from .chunks import decrypt_record, encrypt_record
 from .errors import InvalidInput, NotFound, PermissionDenied
+from .files import describe_os_error
 from .folder import Archive
 from .keyring import LevelKey
 from .kinds import RecordKind
@@ -30,6 +31,7 @@ from .levels import Level
 from .numbering import allocate_number, format_record_id
 from .retention import Retention, scheduled_retention
 from .roles import Role, require_role
+from .text import check_text, readable_file_name
 
 __all__ = [
     "CONTENT_READERS",
@@ -45,6 +47,7 @@ __all__ = [
 FILERS = frozenset({Role.SECRETARY, Role.ARCHIVIST, Role.LEADER})
 CONTENT_READERS = frozenset({Role.SECRETARY, Role.ARCHIVIST, Role.LEADER, Role.SECURITY_OFFICER})
 MAX_TITLE = 200
+MAX_CASE_ID = 64
 
 
 @dataclass(frozen=True)
@@ -87,30 +90,43 @@ def unwrap_record_key(level_key: LevelKey, record_id: str, wrapped: bytes) -> by
     )
 
 
-def record_digests(blob_sha256: str, wrapped_key: bytes, sealed_description: bytes) -> dict[str, str]:
-    """The ciphertext digests the audit log keeps for a record, checkable without keys."""
+_DIGESTED_COLUMNS = (
+    "case_id, kind, level, key_version, retention, formed, filed_at, archival_code, "
+    "content_mac, size, created_by, blob_sha256, wrapped_key, sealed_description"
+)
+
+
+def record_digests(conn: sqlite3.Connection, record_id: str) -> dict[str, str]:
+    """The digests the audit log keeps for a record's catalogue row, checkable without keys.
+
+    ``blob``, ``key`` and ``description`` cover the ciphertexts; ``meta`` covers
+    every descriptive column (case, level, retention, dates, 档号…), so a row
+    edited behind the archive's back no longer matches the log.
+    """
+    row = conn.execute(f"SELECT {_DIGESTED_COLUMNS} FROM records WHERE record_id = ?", (record_id,)).fetchone()
+    *described, blob_sha256, wrapped_key, sealed_description = row
+    meta = json.dumps([record_id, *described], ensure_ascii=False, separators=(",", ":"))
     return {
         "blob": blob_sha256,
         "key": crypto.sha256_hex(wrapped_key),
         "description": crypto.sha256_hex(sealed_description),
+        "meta": crypto.sha256_hex(meta.encode()),
     }
 
 
-def _check_inputs(files: Sequence[Path], case_id: str, title: str) -> None:
+def _check_inputs(files: Sequence[Path], case_id: str, title: str) -> tuple[str, str]:
+    """The checked case id and title; every file must be readable before anything is written."""
     if not files:
         raise InvalidInput("至少需要一个文件")
-    if not case_id.strip():
-        raise InvalidInput("信访件编号（--case）不能为空")
-    if not title.strip():
-        raise InvalidInput("题名（--title）不能为空")
-    if len(title) > MAX_TITLE:
-        raise InvalidInput(f"题名过长（最多 {MAX_TITLE} 个字符）")
+    case_id = check_text(case_id, "信访件编号（--case）", max_length=MAX_CASE_ID)
+    title = check_text(title, "题名（--title）", max_length=MAX_TITLE)
     for path in files:
         try:
             with open(path, "rb") as handle:
                 handle.read(1)
         except OSError as exc:
-            raise InvalidInput(f"无法读取文件 {path}：{describe_os_error(exc)}") from exc
+            raise InvalidInput(f"无法读取文件 {readable_file_name(str(path))}：{describe_os_error(exc)}") from exc
+    return case_id, title
 
 
 def add_records(
@@ -136,23 +152,46 @@ def add_records(
     level_key = session.level_keys.get(classification)
     if level_key is None:
         raise PermissionDenied(f"您的密级授权不含{classification.label}，不能归入{classification.label}记录")
-    _check_inputs(files, case_id, title)
+    case_id, title = _check_inputs(files, case_id, title)
     formed = formed or date.today()
     retention = retention or scheduled_retention(archive.config.sections.get("retention", {}), kind.id)
     results = []
     for path in files:
+        info = _file_record(archive, session, Path(path), case_id, title, kind, level_key, retention, formed, progress)
+        results.append(info)
+        if filed is not None:
+            filed(info)
+    return results
+
+
+def _file_record(
+    archive: Archive,
+    session: Session,
+    path: Path,
+    case_id: str,
+    title: str,
+    kind: RecordKind,
+    level_key: LevelKey,
+    retention: Retention,
+    formed: date,
+    progress: Callable[[int], None] | None,
+) -> RecordInfo:
+    """One file, one transaction: the record is whole when this returns, and leaves no file if it raises."""
+    destination: Path | None = None
+    description = {"title": title, "filename": readable_file_name(path.name)}
+    try:
         with archive.act(session) as act, open(path, "rb") as source:
             year = date.today().year
             record_id = format_record_id(year, allocate_number(archive.conn, "record", year))
             record_key = crypto.random_key()
-            blob = encrypt_record(source, archive.record_path(record_id), record_id, record_key, progress)
+            destination = archive.record_path(record_id)
+            blob = encrypt_record(source, destination, record_id, record_key, progress)
             wrapped = crypto.seal(
-                level_key.key, record_key, _record_key_associated(record_id, classification, level_key.version)
+                level_key.key, record_key, _record_key_associated(record_id, level_key.level, level_key.version)
             )
-            description = json.dumps({"title": title.strip(), "filename": Path(path).name}, ensure_ascii=False)
             sealed_description = crypto.seal(
                 crypto.derive_subkey(record_key, "record description"),
-                description.encode(),
+                json.dumps(description, ensure_ascii=False).encode(),
                 _description_associated(record_id),
             )
             filed_at = now_utc()
@@ -161,38 +200,26 @@ def add_records(
                 "wrapped_key, sealed_description, content_mac, size, blob_sha256, created_by) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    record_id,
-                    case_id.strip(),
-                    kind.id,
-                    classification.value,
-                    level_key.version,
-                    retention.value,
-                    formed.isoformat(),
-                    filed_at,
-                    wrapped,
-                    sealed_description,
-                    blob.content_mac,
-                    blob.size,
-                    blob.sha256,
-                    session.account.name,
+                    record_id, case_id, kind.id, level_key.level.value, level_key.version, retention.value,
+                    formed.isoformat(), filed_at, wrapped, sealed_description, blob.content_mac, blob.size,
+                    blob.sha256, session.account.name,
                 ),
             )
             act.log(
                 "record.add",
                 [record_id],
-                digests={record_id: record_digests(blob.sha256, wrapped, sealed_description)},
-                info={"case": case_id.strip(), "kind": kind.id, "classification": classification.label},
-                details={"title": title.strip(), "filename": Path(path).name},
+                digests={record_id: record_digests(archive.conn, record_id)},
+                info={"case": case_id, "kind": kind.id, "classification": level_key.level.label},
+                details=description,
                 details_key=record_key,
             )
-            info = RecordInfo(
-                record_id, None, case_id.strip(), kind.id, classification.label, retention.value,
-                formed.isoformat(), filed_at, title.strip(),
-            )
-        results.append(info)
-        if filed is not None:
-            filed(info)
-    return results
+    except BaseException:
+        if destination is not None:
+            destination.unlink(missing_ok=True)
+        raise
+    return RecordInfo(
+        record_id, None, case_id, kind.id, level_key.level.label, retention.value, formed.isoformat(), filed_at, title
+    )
 
 
 def _may_read_content(session: Session) -> bool:

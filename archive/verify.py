@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from . import crypto
-from .accounts import Session
+from .accounts import Session, account_digests
 from .audit import AuditProblem, LogSummary, verify_log
 from .chunks import decrypt_record
 from .errors import IntegrityError
@@ -92,28 +92,32 @@ def verify_archive(
 def _verify_keyslots(archive: Archive, report: VerifyReport, logged: dict[str, dict[str, str]]) -> None:
     known = set()
     weak: list[str] = []
-    for account_id, name, status, slot_sha256 in archive.conn.execute(
-        "SELECT account_id, name, status, slot_sha256 FROM accounts ORDER BY account_id"
+    for account_id, name, status in archive.conn.execute(
+        "SELECT account_id, name, status FROM accounts ORDER BY account_id"
     ).fetchall():
         path = archive.slot_path(account_id)
         known.add(path.name)
-        where = f"用户“{name}”的口令槽"
+        where = f"用户“{name}”"
+        expected = account_digests(archive.conn, account_id)
+        recorded = logged.get(f"account:{account_id}")
+        if recorded is None or recorded.get("profile") != expected[f"account:{account_id}"]["profile"]:
+            report.problem(where, "账户的角色、状态或公钥与审计日志记录的不符（目录被改动）")
+            continue
         if status != "active":
             if path.exists():
-                report.warnings.append(f"{where}：账户已停用但口令槽文件仍在（停用时被中断），可删除 {path.name}")
+                report.warnings.append(f"{where}已停用但口令槽文件仍在（停用时被中断），可删除 {path.name}")
             continue
         if not path.is_file():
-            report.problem(where, "文件缺失")
+            report.problem(f"{where}的口令槽", "文件缺失")
             continue
-        digest = crypto.sha256_file(path)
-        if digest != slot_sha256 or logged.get(f"account:{account_id}", {}).get("slot") != digest:
-            report.problem(where, "文件与审计日志记录的摘要不符（被篡改、替换或回滚）")
+        if crypto.sha256_file(path) != recorded.get("slot"):
+            report.problem(f"{where}的口令槽", "文件与审计日志记录的摘要不符（被篡改、替换或回滚）")
             continue
         try:
             if read_keyslot(path).kdf.is_weak:
                 weak.append(name)
         except IntegrityError as exc:
-            report.problem(where, str(exc))
+            report.problem(f"{where}的口令槽", str(exc))
     if weak:
         report.warnings.append(f"{'、'.join(weak)} 的口令槽使用了测试用的弱口令派生参数，请各自用 user passwd 重设口令")
     for path in sorted((archive.root / KEYSLOT_DIR).glob("*")):
@@ -139,21 +143,21 @@ def _verify_records(
     progress: Callable[[int, int], None] | None,
 ) -> None:
     rows = archive.conn.execute(
-        "SELECT record_id, level, key_version, wrapped_key, sealed_description, content_mac, blob_sha256 "
-        "FROM records ORDER BY record_id"
+        "SELECT record_id, level, key_version, wrapped_key, content_mac, blob_sha256 FROM records ORDER BY record_id"
     ).fetchall()
-    known = set()
-    for done, (record_id, level_value, version, wrapped, sealed, content_mac, blob_sha256) in enumerate(rows, 1):
+    catalogued = {row[0] for row in rows}
+    for record_id in sorted(name for name in logged if name.startswith("R-") and name not in catalogued):
+        report.problem(f"记录 {record_id}", "审计日志记录了此记录，目录中却没有（被删除）")
+    for done, (record_id, level_value, version, wrapped, content_mac, blob_sha256) in enumerate(rows, 1):
         path = archive.record_path(record_id)
-        known.add(path)
         report.records_checked += 1
         where = f"记录 {record_id}"
         if not path.is_file():
             report.problem(where, "记录文件缺失")
         elif crypto.sha256_file(path) != blob_sha256:
             report.problem(where, "记录文件与目录中的 SHA-256 不符（被篡改、截断或替换）")
-        elif record_digests(blob_sha256, wrapped, sealed) != logged.get(record_id):
-            report.problem(where, "目录中的摘要或密钥封装与审计日志不符（被篡改）")
+        elif record_digests(archive.conn, record_id) != logged.get(record_id):
+            report.problem(where, "目录中的著录信息、摘要或密钥封装与审计日志不符（被篡改）")
         else:
             level_key = level_keys.get(Level(level_value))
             if level_key is not None and level_key.version == version:
@@ -166,8 +170,9 @@ def _verify_records(
         if progress is not None:
             progress(done, len(rows))
     for path in sorted((archive.root / RECORD_DIR).rglob("*")):
-        if path.is_file() and path not in known:
-            if path.name.startswith("."):
-                report.warnings.append(f"记录文件夹中有中断写入留下的临时文件 {path.name}，可删除")
-            else:
-                report.warnings.append(f"记录文件夹中有未登记的文件 {path.relative_to(archive.root)}（中断的归入留下的残留，可删除）")
+        if not path.is_file() or path.stem in catalogued:
+            continue
+        if path.name.startswith("."):
+            report.warnings.append(f"记录文件夹中有中断写入留下的临时文件 {path.name}，可删除")
+        elif path.stem not in logged:
+            report.warnings.append(f"记录文件夹中有未登记的文件 {path.relative_to(archive.root)}（中断的归入留下的残留，可删除）")

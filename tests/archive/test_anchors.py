@@ -10,8 +10,8 @@ import pytest
 from archive import InvalidInput, list_records, login
 from archive.anchors import parse_checkpoint
 from archive.audit import Act
-from archive.catalogue import write_transaction
 from archive.auditing import export_checkpoint, verify_audit
+from archive.catalogue import write_transaction
 from tests.conftest import PASSPHRASE, Office
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from archive import Archive, login, verify_archive
-from xinfang.demo import DEMO_PASSPHRASE
 from tests.conftest import CliRun
+from xinfang.demo import DEMO_PASSPHRASE
 
 
 def test_demo_builds_an_archive_that_verifies_and_says_what_to_try(cli: CliRun, tmp_path: Path) -> None:

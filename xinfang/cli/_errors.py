@@ -18,6 +18,7 @@ from archive import errors
 from archive.files import describe_os_error
 
 __all__ = [
+    "ChineseUsageError",
     "EXIT_CREDENTIALS",
     "EXIT_INTEGRITY",
     "EXIT_INVALID",
@@ -52,6 +53,9 @@ _USAGE_MESSAGES = [
     (re.compile(r"No such command '(.+?)'.*", re.S), "没有命令 {0}"),
     (re.compile(r"Got unexpected extra arguments? \((.+)\)", re.S), "多余的参数：{0}"),
     (re.compile(r"Option '(.+?)' requires an argument.*", re.S), "选项 {0} 需要一个值"),
+    (re.compile(r"Invalid value for '(.+?)': (?:File|Directory|Path) '(.+?)' is a directory\.?", re.S), "{0}：{1} 是文件夹，不是文件"),
+    (re.compile(r"Invalid value for '(.+?)': (?:File|Directory|Path) '(.+?)' is a file\.?", re.S), "{0}：{1} 是文件，不是文件夹"),
+    (re.compile(r"Invalid value for '(.+?)': (?:File|Directory|Path) '(.+?)' does not exist\.?", re.S), "{0}：{1} 不存在"),
     (re.compile(r"Invalid value for '(.+?)': (.+)", re.S), "{0} 的值无效：{1}"),
 ]
 
@@ -73,8 +77,29 @@ def exit_code_for(error: errors.ArchiveError) -> tuple[int, str]:
     return EXIT_INVALID, "错误"
 
 
+class ChineseUsageError(click.UsageError):
+    """A usage error shown in Chinese, with the failing command's usage line and where to find help."""
+
+    def __init__(self, original: click.UsageError) -> None:
+        super().__init__(translate_usage_error(original.format_message()), original.ctx)
+
+    def show(self, file: Any = None) -> None:
+        if self.ctx is not None:
+            click.echo(self.ctx.get_usage(), err=True)
+        click.echo(f"用法错误：{self.message}", err=True)
+        if self.ctx is not None:
+            click.echo(f"运行 “{self.ctx.command_path} --help” 查看说明和示例。", err=True)
+
+
 class XinfangGroup(click.Group):
     """The root group: runs a command and turns any error into a message and an exit code."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            raise ChineseUsageError(exc) from exc
 
     def invoke(self, ctx: click.Context) -> Any:
         debug = bool(ctx.params.get("debug"))
@@ -96,14 +121,12 @@ class XinfangGroup(click.Group):
             where = f"：{exc.filename}" if exc.filename else ""
             click.echo(f"文件操作失败{where}：{describe_os_error(exc)}", err=True)
             ctx.exit(EXIT_INVALID)
+        except ChineseUsageError:
+            raise
         except click.UsageError as exc:
             if debug:
                 raise
-            failing = exc.ctx or ctx
-            click.echo(failing.get_usage(), err=True)
-            click.echo(f"用法错误：{translate_usage_error(exc.format_message())}", err=True)
-            click.echo(f"运行 “{failing.command_path} --help” 查看说明和示例。", err=True)
-            ctx.exit(EXIT_USAGE)
+            raise ChineseUsageError(exc) from exc
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:  # the promise: no traceback reaches a user

@@ -6,7 +6,17 @@ from pathlib import Path
 
 import click
 
-from archive import InvalidInput, RecordInfo, add_records, list_records, parse_kind, parse_level, parse_retention, read_record, verify_archive
+from archive import (
+    InvalidInput,
+    RecordInfo,
+    add_records,
+    list_records,
+    parse_kind,
+    parse_level,
+    parse_retention,
+    read_record,
+    verify_archive,
+)
 from archive.days import parse_date
 from archive.files import write_atomic
 
