@@ -18,5 +18,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+SCALE ?= 100000
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_audit --entries $(SCALE)
+
 clean:
 	rm -rf $(VENV) demo-archive .pytest_cache .hypothesis *.egg-info
