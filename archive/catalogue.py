@@ -104,6 +104,46 @@ _MIGRATIONS: list[str] = [
         signature BLOB NOT NULL
     );
     """,
+    # version 2: the case register
+    """
+    CREATE TABLE cases (
+        case_id TEXT PRIMARY KEY,
+        channel TEXT NOT NULL,
+        category TEXT NOT NULL,
+        importance TEXT NOT NULL,
+        received TEXT NOT NULL,
+        level INTEGER NOT NULL,
+        key_version INTEGER NOT NULL,
+        wrapped_key BLOB NOT NULL,
+        sealed_parties BLOB NOT NULL,
+        real_name INTEGER NOT NULL,
+        disciplines TEXT NOT NULL,
+        people INTEGER,
+        representatives INTEGER,
+        first_receiver TEXT NOT NULL,
+        above_number TEXT,
+        above_deadline TEXT,
+        repeat_of TEXT REFERENCES cases (case_id),
+        major_incident INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        deadline TEXT NOT NULL,
+        deadline_nominal TEXT NOT NULL,
+        registered_at TEXT NOT NULL,
+        registered_by TEXT NOT NULL,
+        FOREIGN KEY (level, key_version) REFERENCES level_keys (level, version)
+    );
+    CREATE TABLE case_events (
+        event_id INTEGER PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases (case_id),
+        kind TEXT NOT NULL,
+        on_date TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        data TEXT NOT NULL,
+        sealed_text BLOB
+    );
+    CREATE INDEX case_events_by_case ON case_events (case_id, event_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)

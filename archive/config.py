@@ -69,6 +69,7 @@ important_days = 90           # 重要信访件办理期限（日）
 extension_max_days = 30       # 延期最长天数（一次）
 assignment_report_months = 3  # 纪群字交办件报结期限（月）
 roll_to_working_day = true    # 期限末日为休息日时顺延至下一工作日
+protracted_days = 180         # 超过此天数仍未办结视为久拖不决，列入督办
 
 [retention]
 # 各类记录的默认保管期限：Y 永久、D30 定期30年、D10 定期10年

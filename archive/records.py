@@ -21,6 +21,7 @@ from typing import Any
 from . import crypto
 from .accounts import Session
 from .audit import now_utc
+from .cases import open_case
 from .chunks import decrypt_record, encrypt_record
 from .errors import InvalidInput, NotFound, PermissionDenied
 from .files import describe_os_error
@@ -153,6 +154,7 @@ def add_records(
     if level_key is None:
         raise PermissionDenied(f"您的密级授权不含{classification.label}，不能归入{classification.label}记录")
     case_id, title = _check_inputs(files, case_id, title)
+    case_id = open_case(archive, session, case_id).case_id
     formed = formed or date.today()
     retention = retention or scheduled_retention(archive.config.sections.get("retention", {}), kind.id)
     results = []

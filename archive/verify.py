@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from . import crypto
 from .accounts import Session, account_digests
 from .audit import AuditProblem, LogSummary, verify_log
+from .cases import case_digests
 from .chunks import decrypt_record
 from .errors import IntegrityError
 from .folder import KEYSLOT_DIR, RECORD_DIR, Archive
@@ -68,6 +69,7 @@ def check_archive(
     logged = summary.digests
     _verify_keyslots(archive, report, logged)
     _verify_grants(archive, report, logged)
+    _verify_cases(archive, report, logged)
     _verify_records(archive, level_keys, report, logged, progress)
     for level_value, reason in archive.conn.execute(
         "SELECT level, rotation_due FROM level_keys WHERE rotation_due IS NOT NULL ORDER BY level"
@@ -133,6 +135,15 @@ def _verify_grants(archive: Archive, report: VerifyReport, logged: dict[str, dic
         key = grant_digest_name(account_id, Level(level_value), version)
         if logged.get(key, {}).get("wrapped") != crypto.sha256_hex(wrapped):
             report.problem(f"用户“{name}”的{Level(level_value).label}级密钥封装", "与审计日志记录的摘要不符（被篡改）")
+
+
+def _verify_cases(archive: Archive, report: VerifyReport, logged: dict[str, dict[str, str]]) -> None:
+    catalogued = {case_id for (case_id,) in archive.conn.execute("SELECT case_id FROM cases")}
+    for case_id in sorted(name for name in logged if name.startswith("XF-") and name not in catalogued):
+        report.problem(f"信访件 {case_id}", "审计日志记录了此信访件，目录中却没有（被删除）")
+    for case_id in sorted(catalogued):
+        if case_digests(archive.conn, case_id) != logged.get(case_id):
+            report.problem(f"信访件 {case_id}", "登记信息或办理记录与审计日志不符（目录被改动）")
 
 
 def _verify_records(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ from archive import (  # noqa: E402  (the environment above must be set first)
     parse_kind,
     set_clearance,
 )
+from archive.cases import CaseRegistration, register_case  # noqa: E402
 from xinfang.cli import main  # noqa: E402
 
 PASSPHRASE = "正确的口令 correct horse"
@@ -82,6 +84,23 @@ def build_office(path: Path) -> Office:
     return Office(path)
 
 
+CASES = ("XF-2026-0001", "XF-2026-0002", "XF-2026-0003")
+
+
+def register_cases(office: Office, count: int = len(CASES)) -> list[str]:
+    """Anonymous 内部 cases registered by the secretary, so records have a case to belong to."""
+    ids = []
+    with office.open() as archive:
+        session = office.session(archive, "王文秘")
+        for n in range(count):
+            registration = CaseRegistration(
+                channel="来信", received=date(2026, 11, 2), category="检举", importance="一般",
+                classification=Level.INTERNAL, summary=f"第{n + 1}件：反映某单位违规发放津贴", real_name=False,
+            )
+            ids.append(register_case(archive, session, registration, today=date(2026, 11, 28)).case_id)
+    return ids
+
+
 def file_one_per_level(office: Office, scratch: Path) -> Office:
     """File one record at each of 内部, 秘密, 机密 (by the secretary) and 绝密 (by the leader)."""
     with office.open() as archive:
@@ -108,9 +127,16 @@ def file_one_per_level(office: Office, scratch: Path) -> Office:
 
 
 @pytest.fixture
-def office(tmp_path: Path) -> Office:
-    """A fresh office with accounts and clearances, no records."""
+def bare_office(tmp_path: Path) -> Office:
+    """A fresh office with accounts and clearances, no cases and no records."""
     return build_office(tmp_path / "archive")
+
+
+@pytest.fixture
+def office(bare_office: Office) -> Office:
+    """The office with three registered cases (XF-2026-0001 to 0003) and no records."""
+    assert register_cases(bare_office) == list(CASES)
+    return bare_office
 
 
 @pytest.fixture

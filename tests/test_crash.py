@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.conftest import OFFICER, PASSPHRASE, CliRun, Office
+from tests.conftest import CASES, OFFICER, PASSPHRASE, CliRun, Office, register_cases
 
 XINFANG = Path(sys.executable).with_name("xinfang")
 FILER = "王文秘"
@@ -102,6 +102,7 @@ def read_back(cli: CliRun, record_id: str, out_folder: Path) -> bytes:
 
 def test_killed_add_leaves_only_whole_records_and_can_be_rerun(cli: CliRun, office: Office, tmp_path: Path) -> None:
     rng = random.Random(SEED)
+    register_cases(office, ITERATIONS - len(CASES))
     env = environment(office)
     out_folder = tmp_path / "取出"
     out_folder.mkdir()

@@ -62,9 +62,23 @@ def encodings(text: str) -> list[bytes]:
     return [text.encode("utf-8"), text.encode("utf-16-le")]
 
 
+# What the case register holds about the people involved.
+PARTIES = {
+    "petitioner": "欧阳春燕",
+    "id number": "152701198507092346",
+    "phone": "13947712345",
+    "address": "伊金霍洛旗阿勒腾席热镇幸福小区",
+    "reported": "慕容建国",
+    "summary": "反映镇农经站站长慕容建国截留退耕还林补助款",
+}
+
+
 def needles() -> dict[bytes, str]:
     """Every byte string that must not occur at rest, with what it is."""
     found: dict[bytes, str] = {}
+    for what, value in PARTIES.items():
+        for encoded in encodings(value):
+            found[encoded] = f"case {what} {value}"
     for filing in FILINGS:
         found[filing.title.encode()] = f"title {filing.title}"
         for fragment in (filing.title[:8], *filing.distinctive, filing.filename, Path(filing.filename).stem):
@@ -142,18 +156,28 @@ def test_nothing_readable_at_rest_after_a_working_session(tmp_path: Path) -> Non
     session.ok("user", "clearance", CLERK, "机密", user=OFFICER)
     session.ok("user", "clearance", LEADER, "绝密", user=OFFICER)
 
+    case_id = json.loads(session.ok(
+        "case", "register", "--channel", "来信", "--received", "2026-11-02", "--category", "检举",
+        "--importance", "重要", "--real-name", "--petitioner", PARTIES["petitioner"],
+        "--id-number", PARTIES["id number"], "--phone", PARTIES["phone"], "--address", PARTIES["address"],
+        "--reported", PARTIES["reported"], "--reported-unit", "某镇农经站", "--summary", PARTIES["summary"],
+        "--classification", "秘密", "--json", user=CLERK,
+    ))["case_id"]
+    shown = session.ok("case", "show", case_id, user=CLERK)
+    assert PARTIES["petitioner"] in shown and PARTIES["summary"] in shown
+
     filed: dict[str, Filing] = {}
     for filing, level in zip(FILINGS, ("秘密", "机密", "内部", "秘密"), strict=True):
         source = sources / filing.filename
         source.write_bytes(filing.content)
-        out = session.ok("archive", "add", str(source), "--case", "XF-2026-0007", "--title", filing.title,
+        out = session.ok("archive", "add", str(source), "--case", case_id, "--title", filing.title,
                          "--kind", "letter", "--classification", level, "--formed", "2026-11-05", "--json",
                          user=CLERK)
         (record,) = json.loads(out)["records"]
         filed[record["record_id"]] = filing
     top_secret = sources / "绝密附件.txt"
     top_secret.write_bytes(FILINGS[0].content)
-    session.ok("archive", "add", str(top_secret), "--case", "XF-2026-0007", "--title", FILINGS[0].title,
+    session.ok("archive", "add", str(top_secret), "--case", case_id, "--title", FILINGS[0].title,
                "--kind", "evidence", "--classification", "绝密", user=LEADER)
 
     listing = session.ok("archive", "list", user=CLERK)
@@ -178,7 +202,7 @@ def test_nothing_readable_at_rest_after_a_working_session(tmp_path: Path) -> Non
 
     # Last, an `archive add` killed after its first record: the WAL stays on disk, unmerged.
     session.kill_after_first_record(
-        "archive", "add", *(str(sources / filing.filename) for filing in FILINGS * 5), "--case", "XF-2026-0008",
+        "archive", "add", *(str(sources / filing.filename) for filing in FILINGS * 5), "--case", case_id,
         "--title", FILINGS[1].title, "--kind", "evidence", "--classification", "秘密", user=CLERK,
         passphrase=CLERK_NEW_PASSPHRASE,
     )

@@ -1,12 +1,14 @@
 """``xinfang demo``: a small office, end to end, in a fresh archive folder.
 
-It plays each role once — the administrator creates the staff accounts, the
-security officer hands out clearances, the secretary and the leader file
-records at different levels, the administrator is refused content, the
-auditor verifies without any key — and reports through ``say`` so the
-command line decides how to show it.  Sample originals are written to a
-private temporary folder and removed once filed: only the archive keeps them,
-encrypted.
+It plays each role once.  The administrator creates the staff accounts; the
+security officer hands out clearances; the secretary registers two petitions
+and files their material; the leader instructs; one case is assigned to a
+township commission and shows up as due for a reminder a month later; the
+other is handled by the office itself, closed and filed by the archivist with
+档号.  The administrator is refused content and the auditor verifies without
+any key.  Everything is reported through ``say`` so the command line decides
+how to show it.  Sample originals are written to a private temporary folder and
+removed once filed: only the archive keeps them, encrypted.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 from archive import (
@@ -23,6 +26,7 @@ from archive import (
     Level,
     NotFound,
     Role,
+    Session,
     add_account,
     add_records,
     create_archive,
@@ -33,8 +37,19 @@ from archive import (
     set_clearance,
     verify_archive,
 )
+from archive.cases import CaseRegistration, Petitioner, ReportedPerson, register_case
+from archive.filing import file_case
+from archive.handling import (
+    assign_case,
+    close_case,
+    instruct_case,
+    propose_route,
+    report_case,
+    review_case,
+)
+from archive.supervision import cases_due
 
-__all__ = ["DEMO_PASSPHRASE", "DEMO_STAFF", "DemoResult", "run_demo"]
+__all__ = ["ADMIN", "DEMO_PASSPHRASE", "DEMO_STAFF", "OFFICER", "DemoResult", "run_demo"]
 
 DEMO_PASSPHRASE = "演示口令-仅供试用"
 ADMIN, OFFICER = "李管理", "赵保密"
@@ -46,90 +61,149 @@ DEMO_STAFF: dict[str, tuple[Role, Level | None]] = {
     "钱审计": (Role.AUDITOR, None),
 }
 
-_SAMPLES = [
-    # (filer, file name, case, title, kind, level, text)
-    ("王文秘", "来信-0001.txt", "XF-2026-0001", "反映某镇财政所挪用扶贫资金的来信", "letter", Level.SECRET,
-     "纪委信访室：我反映某镇财政所会计挪用扶贫专项资金十二万元，用于个人购车。附银行流水复印件。"),
-    ("王文秘", "来访记录-0002.txt", "XF-2026-0002", "关于村务公开问题的来访记录", "visit-record", Level.INTERNAL,
-     "来访人反映村委会三年未公开账目，要求公开集体土地流转收入。接待人当面做了记录并由来访人核对签字。"),
-    ("王文秘", "银行流水-0001.txt", "XF-2026-0001", "银行流水复印件", "evidence", Level.CONFIDENTIAL,
-     "2026年3月至6月某账户流水：转入扶贫专项资金十二万元，当日转出至个人账户。"),
-    ("吴领导", "初核报告-0001.txt", "XF-2026-0001", "关于挪用扶贫资金问题的初步核实报告", "report", Level.TOP_SECRET,
-     "经初步核实，反映问题基本属实，建议移送案件检查部门立案审查。"),
-]
-
 
 @dataclass(frozen=True)
 class DemoResult:
-    """What the demo made: the folder, the record ids and whether verification passed."""
+    """What the demo made: the folder, the case and record ids, and whether verification passed."""
 
     folder: Path
+    case_ids: list[str]
     record_ids: list[str]
     verified: bool
 
 
-def run_demo(folder: Path, say: Callable[[str], None], kdf: KdfParams) -> DemoResult:
-    """Create a demo archive in ``folder`` (which must not exist or be empty) and walk every role through it."""
+class _Office:
+    """The demo archive and the staff's sessions, logged in once each."""
+
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
+        self._sessions: dict[str, Session] = {}
+
+    def __getitem__(self, name: str) -> Session:
+        if name not in self._sessions:
+            self._sessions[name] = login(self.archive, name, DEMO_PASSPHRASE)
+        return self._sessions[name]
+
+
+def run_demo(folder: Path, say: Callable[[str], None], kdf: KdfParams, today: date | None = None) -> DemoResult:
+    """Create a demo archive in ``folder`` (absent or empty) and walk every role through it."""
+    today = today or date.today()
     say(f"① 系统管理员 {ADMIN} 新建档案库 {folder}，同时创建安全保密管理员 {OFFICER}")
     archive = create_archive(
-        folder,
-        organisation="伊金霍洛旗纪委监委",
-        org_code="伊纪",
-        fonds="J001",
-        admin=Founder(ADMIN, DEMO_PASSPHRASE),
-        security_officer=Founder(OFFICER, DEMO_PASSPHRASE),
-        kdf=kdf,
+        folder, organisation="伊金霍洛旗纪委监委", org_code="伊纪", fonds="J001",
+        admin=Founder(ADMIN, DEMO_PASSPHRASE), security_officer=Founder(OFFICER, DEMO_PASSPHRASE), kdf=kdf,
     )
     with archive:
-        admin = login(archive, ADMIN, DEMO_PASSPHRASE)
+        office = _Office(archive)
         say("② 系统管理员创建各岗位账户（新账户没有任何密级授权）")
         for name, (role, _) in DEMO_STAFF.items():
-            add_account(archive, admin, name, [role], DEMO_PASSPHRASE, kdf)
+            add_account(archive, office[ADMIN], name, [role], DEMO_PASSPHRASE, kdf)
             say(f"   {name}：{role.label}")
-        officer = login(archive, OFFICER, DEMO_PASSPHRASE)
         say("③ 安全保密管理员授予密级（把各级密钥封装给本人公钥）")
         for name, (_, level) in DEMO_STAFF.items():
             if level is not None:
-                set_clearance(archive, officer, name, level)
+                set_clearance(archive, office[OFFICER], name, level)
                 say(f"   {name}：{level.label}")
-        record_ids = _file_samples(archive, say)
-        _show_listings(archive, say)
-        say("⑥ 系统管理员尝试读取记录：")
+        case_ids = _register(office, say, today)
+        with tempfile.TemporaryDirectory(prefix="xinfang-demo-") as scratch:
+            record_ids = _file_material(office, case_ids, Path(scratch), say)
+            _handle(office, case_ids, Path(scratch), say, today)
+        _show_listings(office, say)
+        say("⑨ 系统管理员尝试读取记录：")
         try:
-            read_record(archive, admin, record_ids[0])
+            read_record(archive, office[ADMIN], record_ids[0])
         except NotFound as exc:
             say(f"   被拒绝 —— {exc}")
-        auditor = login(archive, "钱审计", DEMO_PASSPHRASE)
-        report = verify_archive(archive, auditor)
+        report = verify_archive(archive, office["钱审计"])
         say(
-            f"⑦ 安全审计员不持有任何密钥，校验审计日志与密文摘要：{'通过' if report.ok else '发现问题'}"
+            f"⑩ 安全审计员不持有任何密钥，校验审计日志与密文摘要：{'通过' if report.ok else '发现问题'}"
             f"（日志 {report.log_entries} 条，记录 {report.records_checked} 条）"
         )
-    return DemoResult(folder, record_ids, report.ok)
+    return DemoResult(folder, case_ids, record_ids, report.ok)
 
 
-def _file_samples(archive: Archive, say: Callable[[str], None]) -> list[str]:
-    say("④ 文秘与领导把材料归入档案库（每条记录一把随机密钥，按密级封装）")
+def _register(office: _Office, say: Callable[[str], None], today: date) -> list[str]:
+    say("④ 文秘登记两件信访件（信访人、被反映人与摘要加密保存）")
+    registrations = [
+        CaseRegistration(
+            channel="来信", received=today - timedelta(days=20), category="检举", importance="一般",
+            classification=Level.SECRET, real_name=True,
+            petitioners=[Petitioner("刘某某", id_number="11010519491231002X", phone="13800000000")],
+            reported=[ReportedPerson("张某某", unit="某镇财政所", post="会计", party_member=True)],
+            disciplines=["廉洁"], summary="反映某镇财政所会计张某某挪用扶贫专项资金十二万元，用于个人购车。",
+        ),
+        CaseRegistration(
+            channel="来访", received=today - timedelta(days=10), category="意见建议", importance="一般",
+            classification=Level.INTERNAL, real_name=False, people=6, representatives=3,
+            summary="来访群众反映村委会三年未公开账目，要求公开集体土地流转收入。",
+        ),
+    ]
+    case_ids = []
+    for registration in registrations:
+        registered = register_case(office.archive, office["王文秘"], registration, today=today)
+        case_ids.append(registered.case_id)
+        say(f"   {registered.case_id}  {registration.channel}  {registration.classification.label}  "
+            f"办理期限 {registered.deadline.isoformat()}")
+    return case_ids
+
+
+_MATERIAL = [
+    # (filer, case index, file name, title, kind, level, text)
+    ("王文秘", 0, "来信.txt", "反映某镇财政所挪用扶贫资金的来信", "letter", Level.SECRET,
+     "纪委信访室：我反映某镇财政所会计挪用扶贫专项资金十二万元，用于个人购车。附银行流水复印件。"),
+    ("王文秘", 0, "银行流水.txt", "银行流水复印件", "evidence", Level.CONFIDENTIAL,
+     "2026年3月至6月某账户流水：转入扶贫专项资金十二万元，当日转出至个人账户。"),
+    ("吴领导", 0, "初核报告.txt", "关于挪用扶贫资金问题的初步核实报告", "report", Level.TOP_SECRET,
+     "经初步核实，反映问题基本属实，建议移送案件检查部门立案审查。"),
+    ("王文秘", 1, "来访记录.txt", "关于村务公开问题的来访记录", "visit-record", Level.INTERNAL,
+     "来访人反映村委会三年未公开账目，要求公开集体土地流转收入。接待人当面做了记录并由来访人核对签字。"),
+]
+
+
+def _file_material(office: _Office, case_ids: list[str], scratch: Path, say: Callable[[str], None]) -> list[str]:
+    say("⑤ 文秘与领导把材料归入档案库（每条记录一把随机密钥，按密级封装）")
     record_ids = []
-    with tempfile.TemporaryDirectory(prefix="xinfang-demo-") as scratch:
-        sessions = {}
-        for filer, file_name, case_id, title, kind, level, text in _SAMPLES:
-            session = sessions.get(filer) or login(archive, filer, DEMO_PASSPHRASE)
-            sessions[filer] = session
-            source = Path(scratch) / file_name
-            source.write_text(text, encoding="utf-8")
-            (info,) = add_records(
-                archive, session, [source], case_id=case_id, title=title, kind=parse_kind(kind), classification=level
-            )
-            source.unlink()
-            record_ids.append(info.record_id)
-            say(f"   {info.record_id}  {level.label}  {title}（{filer}）")
+    for filer, case_index, file_name, title, kind, level, text in _MATERIAL:
+        source = scratch / file_name
+        source.write_text(text, encoding="utf-8")
+        (info,) = add_records(
+            office.archive, office[filer], [source], case_id=case_ids[case_index], title=title,
+            kind=parse_kind(kind), classification=level,
+        )
+        source.unlink()
+        record_ids.append(info.record_id)
+        say(f"   {info.record_id}  {info.case_id}  {level.label}  {title}（{filer}）")
     return record_ids
 
 
-def _show_listings(archive: Archive, say: Callable[[str], None]) -> None:
-    say("⑤ 各人能看到的记录（按密级授权与岗位）：")
+def _handle(office: _Office, case_ids: list[str], scratch: Path, say: Callable[[str], None], today: date) -> None:
+    archive, clerk, leader = office.archive, office["王文秘"], office["吴领导"]
+    assigned, own = case_ids
+    say(f"⑥ {assigned}：拟办交办 → 领导批示 → 以纪群字交某镇纪委（3 个月内报结）")
+    propose_route(archive, clerk, assigned, route="交办", unit="某镇纪委", opinion="建议交某镇纪委调查核实并报结")
+    instruct_case(archive, leader, assigned, text="同意，请某镇纪委认真核查，按期报结")
+    case = assign_case(archive, clerk, assigned, unit="某镇纪委", series="纪群字", acknowledged=today)
+    say(f"   应于 {case.events[-1]['data']['report_due']} 前报结")
+    month_later = today + timedelta(days=31)
+    for due in cases_due(archive, clerk, "reminder", month_later):
+        say(f"   {month_later.isoformat()} 应催办：{due.case.case_id}（{'；'.join(due.reasons)}）")
+    say(f"⑦ {own}：自办 → 批示 → 本室报结 → 审核通过 → 结案（匿名件无须答复）")
+    propose_route(archive, clerk, own, route="自办", opinion="由本室约谈村委会负责人，督促公开账目")
+    instruct_case(archive, leader, own, text="同意")
+    report = scratch / "办理报告.txt"
+    report.write_text("经约谈，村委会已于本月张榜公开近三年账目。", encoding="utf-8")
+    report_case(archive, clerk, own, [report], by_unit="信访室")
+    report.unlink()
+    review_case(archive, clerk, own, accept=True)
+    close_case(archive, clerk, own)
+    say(f"⑧ 档案员归档 {own}（一案一档，按形成顺序编档号）：")
+    for info in file_case(archive, office["孙档案"], own):
+        say(f"   {info.archival_code}  {info.record_id}  {info.title}")
+
+
+def _show_listings(office: _Office, say: Callable[[str], None]) -> None:
+    say("   各人能看到的记录（按密级授权与岗位）：")
     for name in ("吴领导", "王文秘", "周调查"):
-        visible = list_records(archive, login(archive, name, DEMO_PASSPHRASE))
+        visible = list_records(office.archive, office[name])
         ids = "、".join(info.record_id for info in visible) or "无（调查员须经领导批准查阅，授权功能随后提供）"
         say(f"   {name}：{ids}")

@@ -17,6 +17,7 @@ from ._errors import XinfangGroup
 from ._runtime import Runtime
 from .archive import archive_group
 from .audit import audit
+from .case import case
 from .demo import demo
 from .init import init
 from .user import user
@@ -56,4 +57,5 @@ main.add_command(init)
 main.add_command(user)
 main.add_command(archive_group)
 main.add_command(audit)
+main.add_command(case)
 main.add_command(demo)

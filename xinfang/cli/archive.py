@@ -19,6 +19,7 @@ from archive import (
 )
 from archive.days import parse_date
 from archive.files import write_atomic
+from archive.filing import file_case
 
 from ._errors import EXIT_INTEGRITY
 from ._output import echo_json, echo_table, progress_bar
@@ -150,3 +151,24 @@ def verify(runtime: Runtime, as_json: bool) -> None:
         click.echo("校验通过" if report.ok else f"发现 {len(report.problems)} 个问题")
     if not report.ok:
         click.get_current_context().exit(EXIT_INTEGRITY)
+
+
+@archive_group.command("file")
+@click.argument("case_id")
+@click.option("--force", is_flag=True, help="未结案也归档（仅限领导）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出归档的记录及其档号。")
+@pass_runtime
+def file_(runtime: Runtime, case_id: str, force: bool, as_json: bool) -> None:
+    """归档：把已结案信访件的全部记录作为档案文件，按形成顺序编定档号（一案一档）。
+
+    \b
+    例：
+      XINFANG_USER=孙档案 xinfang archive file XF-2026-0001
+    """
+    records = file_case(runtime.archive(), runtime.session(), case_id, force=force)
+    if as_json:
+        echo_json({"records": [info.to_json() for info in records]})
+        return
+    echo_table(["档号", "记录号", "类别", "密级", "形成日期", "题名"],
+               [(r.archival_code, r.record_id, parse_kind(r.kind).label, r.classification, r.formed, r.title)
+                for r in records], empty="没有记录")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -30,6 +31,9 @@ def demo(runtime: Runtime, folder: Path) -> None:
     click.echo(f"演示账户：{names}；口令均为“{DEMO_PASSPHRASE}”（仅供试用）。接着可以试：")
     click.echo(f"  export XINFANG_ARCHIVE={result.folder} XINFANG_PASSPHRASE={DEMO_PASSPHRASE}")
     click.echo("  XINFANG_USER=王文秘 xinfang archive list")
+    click.echo(f"  XINFANG_USER=王文秘 xinfang case show {result.case_ids[0]}")
+    month_later = (date.today() + timedelta(days=31)).isoformat()
+    click.echo(f"  XINFANG_USER=王文秘 xinfang case list --due-for reminder --as-of {month_later}")
     click.echo(f"  XINFANG_USER=王文秘 xinfang archive get {result.record_ids[0]} --out 来信.txt")
     click.echo("  XINFANG_USER=李管理 xinfang user list")
     click.echo("  XINFANG_USER=钱审计 xinfang archive verify")

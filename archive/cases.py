@@ -1,0 +1,394 @@
+"""The case register: registering a petition, and reading cases back as permitted.
+
+A case (信访件) has a public face — channel, category, importance, dates, state,
+the handling unit — kept in the clear so that deadlines and reminders work
+without keys, and a private one: the petitioners, the people reported on and
+the summary, sealed under the case's own random key, which is wrapped by the
+key of the case's level exactly like a record key.  Whoever cannot open that
+key cannot see the case at all, and is told the same as for a case that does
+not exist.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from . import crypto
+from .accounts import Session, find_account
+from .audit import now_utc
+from .days import days_left
+from .deadlines import DeadlineRules, load_rules
+from .errors import InvalidInput, NotFound, PermissionDenied
+from .folder import Archive
+from .identity_numbers import id_number_checks_out
+from .keyring import LevelKey
+from .levels import Level
+from .numbering import allocate_number
+from .roles import Role, require_role
+from .text import check_text
+from .vocabulary import CATEGORIES, CHANNELS, DISCIPLINES, IMPORTANCE, choose
+
+__all__ = [
+    "CASE_READERS",
+    "CaseFile",
+    "CaseRegistration",
+    "Petitioner",
+    "Registered",
+    "ReportedPerson",
+    "case_digests",
+    "deadline_rules",
+    "list_cases",
+    "open_case",
+    "register_case",
+    "open_case_text",
+    "read_case",
+    "seal_case_text",
+]
+
+CASE_READERS = frozenset({Role.SECRETARY, Role.ARCHIVIST, Role.LEADER, Role.SECURITY_OFFICER})
+REGISTRARS = frozenset({Role.SECRETARY, Role.LEADER})
+MAX_SUMMARY = 20_000
+MAJOR_INCIDENT_PEOPLE = 15
+MAJOR_INCIDENT_PEOPLE_TO_BEIJING = 10
+
+
+@dataclass(frozen=True)
+class Petitioner:
+    """A petitioner or reporter, as the register holds them (sealed)."""
+
+    name: str
+    id_number: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    work_unit: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportedPerson:
+    """A person reported on (被反映人)."""
+
+    name: str
+    unit: str | None = None
+    post: str | None = None
+    rank: str | None = None
+    party_member: bool = False
+
+
+@dataclass(frozen=True)
+class CaseRegistration:
+    """Everything a registrar types for a new case; checked by :func:`register_case`."""
+
+    channel: str
+    received: date
+    category: str
+    importance: str
+    classification: Level
+    summary: str
+    real_name: bool
+    petitioners: Sequence[Petitioner] = ()
+    reported: Sequence[ReportedPerson] = ()
+    disciplines: Sequence[str] = ()
+    people: int | None = None
+    representatives: int | None = None
+    beijing_intent: bool = False
+    first_receiver: str | None = None
+    above_number: str | None = None
+    above_deadline: date | None = None
+    repeat_of: str | None = None
+
+
+@dataclass(frozen=True)
+class Registered:
+    """The outcome of a registration: the new id, warnings to show, and likely repeats."""
+
+    case_id: str
+    deadline: date
+    warnings: list[str] = field(default_factory=list)
+    major_incident: bool = False
+    likely_repeats: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class CaseFile:
+    """A case opened for a permitted user: the row, the sealed parties and the case key."""
+
+    case_id: str
+    row: dict[str, Any]
+    parties: dict[str, Any]
+    key: bytes
+    events: list[dict[str, Any]]
+
+    @property
+    def state(self) -> str:
+        """The current state of the handling cycle."""
+        return str(self.row["state"])
+
+    @property
+    def level(self) -> Level:
+        """The case's classification."""
+        return Level(self.row["level"])
+
+    def to_json(self, today: date, *, with_parties: bool = True) -> dict[str, Any]:
+        """The case shape of the command-line contract."""
+        deadline = date.fromisoformat(self.row["deadline"])
+        shape: dict[str, Any] = {
+            "case_id": self.case_id,
+            "channel": self.row["channel"],
+            "category": self.row["category"],
+            "importance": self.row["importance"],
+            "received": self.row["received"],
+            "deadline": self.row["deadline"],
+            "days_left": days_left(deadline, today),
+            "state": self.state,
+            "real_name": bool(self.row["real_name"]),
+            "classification": self.level.label,
+        }
+        if with_parties:
+            shape["petitioners"] = self.parties["petitioners"]
+            shape["reported"] = self.parties["reported"]
+            shape["summary"] = self.parties["summary"]
+        return shape
+
+
+def _case_key_associated(case_id: str, level: Level, version: int) -> bytes:
+    return f"xinfang case key|{case_id}|{level.value}|{version}".encode()
+
+
+def seal_case_text(key: bytes, case_id: str, what: str, value: Any) -> bytes:
+    """Seal JSON-able ``value`` under the case key, bound to the case and to ``what`` it is."""
+    plain = json.dumps(value, ensure_ascii=False).encode()
+    return crypto.seal(crypto.derive_subkey(key, "case text"), plain, f"xinfang case {what}|{case_id}".encode())
+
+
+def open_case_text(key: bytes, case_id: str, what: str, sealed: bytes) -> Any:
+    """Reverse :func:`seal_case_text`."""
+    plain = crypto.open_sealed(
+        crypto.derive_subkey(key, "case text"), sealed, f"xinfang case {what}|{case_id}".encode(), f"信访件 {case_id}"
+    )
+    return json.loads(plain)
+
+
+def _validate(archive: Archive, session: Session, reg: CaseRegistration, today: date) -> tuple[list[str], bool]:
+    """Check a registration; returns warnings and whether it is a major incident."""
+    choose(reg.channel, CHANNELS, "来源渠道")
+    choose(reg.category, CATEGORIES, "问题类别")
+    choose(reg.importance, IMPORTANCE, "重要程度")
+    for discipline in reg.disciplines:
+        choose(discipline, DISCIPLINES, "违纪类别")
+    check_text(reg.summary, "内容摘要", max_length=MAX_SUMMARY)
+    if reg.received > today:
+        raise InvalidInput(f"收信/来访日期 {reg.received.isoformat()} 晚于今天")
+    if reg.real_name and not reg.petitioners:
+        raise InvalidInput("署实名的信访件须至少登记一名信访人（--petitioner）")
+    if not reg.real_name and reg.petitioners:
+        raise InvalidInput("匿名信访件不登记信访人；如为署实名请使用 --real-name")
+    warnings: list[str] = []
+    for person in reg.petitioners:
+        check_text(person.name, "信访人姓名", max_length=64)
+        if person.id_number and not id_number_checks_out(person.id_number):
+            warnings.append(f"信访人 {person.name} 的身份证号码校验位不符，请核对（已照录）")
+    for person in reg.reported:
+        check_text(person.name, "被反映人姓名", max_length=64)
+    if reg.people is not None and reg.people < 1:
+        raise InvalidInput("来访人数须为正整数")
+    if reg.representatives is not None:
+        if reg.representatives < 1:
+            raise InvalidInput("代表人数须为正整数")
+        if not 3 <= reg.representatives <= 5:
+            warnings.append(f"集体访应推选 3–5 名代表，本次登记 {reg.representatives} 名")
+    if (reg.people or 0) >= 5 and reg.channel == "来访" and reg.representatives is None:
+        warnings.append("5 人以上的集体访应登记推选的代表人数（--representatives）")
+    major = (reg.people or 0) >= MAJOR_INCIDENT_PEOPLE or (
+        reg.beijing_intent and (reg.people or 0) >= MAJOR_INCIDENT_PEOPLE_TO_BEIJING
+    )
+    if reg.above_deadline and reg.above_number is None:
+        raise InvalidInput("上级交办件须同时给出上级发文字号（--above-number）")
+    if reg.first_receiver is not None and find_account(archive.conn, reg.first_receiver) is None:
+        raise InvalidInput(f"首问责任人“{reg.first_receiver}”不是本档案库的用户")
+    if reg.repeat_of is not None:
+        open_case(archive, session, reg.repeat_of)
+    return warnings, major
+
+
+def register_case(
+    archive: Archive, session: Session, registration: CaseRegistration, *, today: date | None = None
+) -> Registered:
+    """Register a new case: a fresh key, sealed parties, the deadline, and likely repeats among visible cases."""
+    require_role(session.roles, REGISTRARS, "登记信访件")
+    level_key = session.level_keys.get(registration.classification)
+    if level_key is None:
+        raise PermissionDenied(f"您的密级授权不含{registration.classification.label}，不能登记该密级的信访件")
+    today = today or date.today()
+    warnings, major = _validate(archive, session, registration, today)
+    rules = load_rules(archive.config.sections)
+    deadline = rules.handling_deadline(registration.received, registration.importance)
+    warnings.extend(deadline.warnings)
+    due = deadline.due
+    if registration.above_deadline is not None and registration.above_deadline < due:
+        due = registration.above_deadline
+    parties = {
+        "petitioners": [asdict(p) for p in registration.petitioners],
+        "reported": [asdict(p) for p in registration.reported],
+        "summary": registration.summary.strip(),
+        "beijing_intent": registration.beijing_intent,
+    }
+    repeats = _likely_repeats(archive, session, parties)
+    if major:
+        warnings.append("集体访人数达到重大信访事项标准：须立即报告（重大信访事项实时报告）")
+    with archive.act(session) as act:
+        case_id = f"XF-{today.year}-{allocate_number(archive.conn, 'case', today.year):04d}"
+        case_key = crypto.random_key()
+        wrapped = crypto.seal(level_key.key, case_key, _case_key_associated(case_id, level_key.level, level_key.version))
+        archive.conn.execute(
+            "INSERT INTO cases (case_id, channel, category, importance, received, level, key_version, wrapped_key, "
+            "sealed_parties, real_name, disciplines, people, representatives, first_receiver, above_number, "
+            "above_deadline, repeat_of, major_incident, state, deadline, deadline_nominal, registered_at, "
+            "registered_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, ?, ?, ?)",
+            (
+                case_id, registration.channel.strip(), registration.category.strip(),
+                registration.importance.strip(), registration.received.isoformat(), level_key.level.value,
+                level_key.version, wrapped, seal_case_text(case_key, case_id, "parties", parties),
+                int(registration.real_name), ",".join(registration.disciplines), registration.people,
+                registration.representatives, registration.first_receiver or session.account.name,
+                registration.above_number,
+                registration.above_deadline.isoformat() if registration.above_deadline else None,
+                registration.repeat_of, int(major), due.isoformat(), deadline.nominal.isoformat(), now_utc(),
+                session.account.name,
+            ),
+        )
+        act.log(
+            "case.register",
+            [case_id],
+            digests={case_id: case_digests(archive.conn, case_id)},
+            info={"channel": registration.channel, "classification": level_key.level.label, "major": major},
+        )
+    return Registered(case_id, due, warnings, major, repeats)
+
+
+def _normalised(name: str) -> str:
+    return "".join(name.split())
+
+
+def _likely_repeats(archive: Archive, session: Session, parties: dict[str, Any]) -> list[tuple[str, str]]:
+    """Open cases the registrar may see that share a person or much of the summary."""
+    names = {_normalised(p["name"]) for p in parties["petitioners"]}
+    reported = {_normalised(p["name"]) for p in parties["reported"]}
+    bigrams = _bigrams(parties["summary"])
+    found = []
+    for case in _visible_cases(archive, session, open_only=True):
+        reasons = []
+        if names & {_normalised(p["name"]) for p in case.parties["petitioners"]}:
+            reasons.append("同一信访人")
+        if reported & {_normalised(p["name"]) for p in case.parties["reported"]}:
+            reasons.append("同一被反映人")
+        other = _bigrams(case.parties["summary"])
+        if bigrams and other and len(bigrams & other) / len(bigrams | other) >= 0.5:
+            reasons.append("内容相似")
+        if reasons:
+            found.append((case.case_id, "、".join(reasons)))
+    return found
+
+
+def _bigrams(text: str) -> set[str]:
+    compact = "".join(text.split())
+    return {compact[i : i + 2] for i in range(len(compact) - 1)}
+
+
+_CASE_COLUMNS = (
+    "case_id, channel, category, importance, received, level, key_version, wrapped_key, sealed_parties, real_name, "
+    "disciplines, people, representatives, first_receiver, above_number, above_deadline, repeat_of, major_incident, "
+    "state, deadline, deadline_nominal, registered_at, registered_by"
+)
+
+
+def case_digests(conn: sqlite3.Connection, case_id: str) -> dict[str, str]:
+    """Digests of a case's row and of its whole event history, for the audit log."""
+    row = conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+    events = conn.execute(
+        "SELECT event_id, kind, on_date, recorded_at, actor, data, sealed_text FROM case_events "
+        "WHERE case_id = ? ORDER BY event_id",
+        (case_id,),
+    ).fetchall()
+
+    def encode(values: Sequence[Any]) -> list[Any]:
+        return [value.hex() if isinstance(value, bytes) else value for value in values]
+
+    return {
+        "meta": crypto.sha256_hex(json.dumps(encode(row), ensure_ascii=False).encode()),
+        "events": crypto.sha256_hex(json.dumps([encode(e) for e in events], ensure_ascii=False).encode()),
+    }
+
+
+def _load(archive: Archive, session: Session, row: sqlite3.Row | tuple) -> CaseFile | None:
+    values = dict(zip(_CASE_COLUMNS.split(", "), row, strict=True))
+    level_key: LevelKey | None = session.level_keys.get(Level(values["level"]))
+    if level_key is None or level_key.version != values["key_version"] or not session.roles & CASE_READERS:
+        return None
+    case_id = values["case_id"]
+    key = crypto.open_sealed(
+        level_key.key, values["wrapped_key"], _case_key_associated(case_id, level_key.level, level_key.version),
+        f"信访件 {case_id} 的密钥",
+    )
+    parties = open_case_text(key, case_id, "parties", values["sealed_parties"])
+    events = [
+        {"event_id": event_id, "kind": kind, "on_date": on_date, "recorded_at": recorded_at, "actor": actor,
+         "data": json.loads(data),
+         "text": open_case_text(key, case_id, f"event {event_id}", sealed) if sealed is not None else None}
+        for event_id, kind, on_date, recorded_at, actor, data, sealed in archive.conn.execute(
+            "SELECT event_id, kind, on_date, recorded_at, actor, data, sealed_text FROM case_events "
+            "WHERE case_id = ? ORDER BY event_id",
+            (case_id,),
+        )
+    ]
+    return CaseFile(case_id, values, parties, key, events)
+
+
+def _not_visible(case_id: str) -> NotFound:
+    return NotFound(f"信访件 {case_id} 不存在，或您无权查看")
+
+
+def open_case(archive: Archive, session: Session, case_id: str) -> CaseFile:
+    """A case for a user allowed to see it; absent and forbidden answer alike."""
+    row = archive.conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases WHERE case_id = ?", (case_id.strip(),)).fetchone()
+    case = _load(archive, session, row) if row is not None else None
+    if case is None:
+        raise _not_visible(case_id)
+    return case
+
+
+def read_case(archive: Archive, session: Session, case_id: str) -> CaseFile:
+    """:func:`open_case` for a person reading it: the reading is logged."""
+    case = open_case(archive, session, case_id)
+    with archive.act(session) as act:
+        act.log("case.show", [case.case_id])
+    return case
+
+
+def _visible_cases(archive: Archive, session: Session, *, open_only: bool = False) -> list[CaseFile]:
+    query = f"SELECT {_CASE_COLUMNS} FROM cases"
+    if open_only:
+        query += " WHERE state != 'closed'"
+    cases = []
+    for row in archive.conn.execute(query + " ORDER BY case_id").fetchall():
+        case = _load(archive, session, row)
+        if case is not None:
+            cases.append(case)
+    return cases
+
+
+def list_cases(archive: Archive, session: Session, *, state: str | None = None) -> list[CaseFile]:
+    """The cases this user may see, optionally in one state, by case id."""
+    cases = [c for c in _visible_cases(archive, session) if state is None or c.state == state]
+    with archive.act(session) as act:
+        act.log("case.list", info={"count": len(cases)})
+    return cases
+
+
+def deadline_rules(archive: Archive) -> DeadlineRules:
+    """The deadline rules in force for this archive."""
+    return load_rules(archive.config.sections)

@@ -1,0 +1,352 @@
+"""The handling cycle of a case, from 拟办 to 结案, as a table of allowed steps.
+
+Each step names the states it may start from, the state it leads to and the
+roles that may take it; a step that does not fit is refused with the current
+state named.  Texts people write along the way (opinions, instructions,
+reasons, replies) are sealed under the case key; the plain part of an event
+(route, unit, series, dates) is what deadlines and reminders are computed from.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .accounts import Session
+from .audit import now_utc
+from .cases import CaseFile, case_digests, deadline_rules, open_case, seal_case_text
+from .errors import InvalidInput, PermissionDenied, Refused
+from .folder import Archive
+from .kinds import parse_kind
+from .records import add_records
+from .roles import Role, require_role
+from .text import check_text
+from .vocabulary import REMINDER_MODES, REPLY_MODES, ROUTES, SERIES, choose
+
+__all__ = [
+    "STATE_LABELS",
+    "assign_case",
+    "close_case",
+    "decide_extension",
+    "extend_case",
+    "instruct_case",
+    "propose_route",
+    "record_reminder",
+    "reply_case",
+    "report_case",
+    "request_extension",
+    "review_case",
+    "supervise_case",
+]
+
+STATE_LABELS = {
+    "registered": "已登记",
+    "proposed": "已拟办",
+    "instructed": "已批示",
+    "assigned": "已交办",
+    "reported": "已报结",
+    "returned": "已退回重报",
+    "accepted": "已审核通过",
+    "replied": "已答复",
+    "closed": "已结案",
+}
+OPEN_STATES = frozenset(STATE_LABELS) - {"closed"}
+SECRETARY, LEADER = Role.SECRETARY, Role.LEADER
+MAX_TEXT = 5_000
+
+
+@dataclass(frozen=True)
+class _Step:
+    label: str
+    starts: frozenset[str]
+    leads_to: str | None
+    roles: frozenset[Role]
+
+
+_STEPS = {
+    "propose": _Step("拟办", frozenset({"registered", "proposed"}), "proposed", frozenset({SECRETARY})),
+    "instruct": _Step("领导批示", frozenset({"proposed", "instructed"}), "instructed", frozenset({LEADER})),
+    "assign": _Step("交办/转办", frozenset({"instructed"}), "assigned", frozenset({SECRETARY})),
+    "report": _Step("报结", frozenset({"assigned", "returned", "instructed"}), "reported", frozenset({SECRETARY})),
+    "accept": _Step("审核通过", frozenset({"reported"}), "accepted", frozenset({SECRETARY, LEADER})),
+    "return": _Step("退回重报", frozenset({"reported"}), "returned", frozenset({SECRETARY, LEADER})),
+    "reply": _Step("答复", frozenset({"accepted", "assigned", "instructed"}), "replied", frozenset({SECRETARY})),
+    "close": _Step(
+        "结案", frozenset({"replied", "accepted", "assigned", "instructed"}), "closed", frozenset({SECRETARY, LEADER})
+    ),
+    "extend": _Step("延期", OPEN_STATES, None, frozenset({LEADER})),
+    "extension-request": _Step("承办单位申请延期", frozenset({"assigned", "returned"}), None, frozenset({SECRETARY})),
+    "extension-decide": _Step("审批延期申请", frozenset({"assigned", "returned"}), None, frozenset({LEADER})),
+    "supervise": _Step("督办", OPEN_STATES, None, frozenset({LEADER})),
+    "remind": _Step("催办", frozenset({"assigned", "returned"}), None, frozenset({SECRETARY})),
+}
+
+
+def latest(case: CaseFile, kind: str) -> dict[str, Any] | None:
+    """The most recent event of ``kind``, or None."""
+    return next((event for event in reversed(case.events) if event["kind"] == kind), None)
+
+
+def route_of(case: CaseFile) -> str | None:
+    """The route of the latest 拟办意见."""
+    proposal = latest(case, "propose")
+    return proposal["data"]["route"] if proposal else None
+
+
+def series_of(case: CaseFile) -> str | None:
+    """The letter series of the assignment, if assigned."""
+    assignment = latest(case, "assign")
+    return assignment["data"]["series"] if assignment else None
+
+
+def _refuse(case: CaseFile, step: _Step, why: str | None = None) -> Refused:
+    label = STATE_LABELS[case.state]
+    return Refused(f"信访件 {case.case_id} 当前状态为“{label}”，不能{step.label}" + (f"：{why}" if why else ""))
+
+
+def _take_step(
+    archive: Archive,
+    session: Session,
+    case_id: str,
+    kind: str,
+    on: date | None,
+    *,
+    data: dict[str, Any] | None = None,
+    text: Any = None,
+    check: Callable[[CaseFile], str | None] | None = None,
+    updates: dict[str, str] | None = None,
+) -> CaseFile:
+    """Check role, state and the step's own condition, then record the event in one transaction."""
+    step = _STEPS[kind]
+    case = open_case(archive, session, case_id)
+    require_role(session.roles, step.roles, step.label)
+    if case.state not in step.starts:
+        raise _refuse(case, step)
+    problem = check(case) if check else None
+    if problem:
+        raise _refuse(case, step, problem)
+    on = on or date.today()
+    if on < date.fromisoformat(case.row["received"]):
+        raise InvalidInput(f"日期 {on.isoformat()} 早于收件日期 {case.row['received']}")
+    with archive.act(session) as act:
+        cursor = archive.conn.execute(
+            "INSERT INTO case_events (case_id, kind, on_date, recorded_at, actor, data) VALUES (?, ?, ?, ?, ?, ?)",
+            (case.case_id, kind, on.isoformat(), now_utc(), session.account.name, json.dumps(data or {}, ensure_ascii=False)),
+        )
+        event_id = cursor.lastrowid
+        if text is not None:
+            archive.conn.execute(
+                "UPDATE case_events SET sealed_text = ? WHERE event_id = ?",
+                (seal_case_text(case.key, case.case_id, f"event {event_id}", text), event_id),
+            )
+        changes = dict(updates or {})
+        if step.leads_to is not None:
+            changes["state"] = step.leads_to
+        for column, value in changes.items():  # column names come from this module only
+            archive.conn.execute(f"UPDATE cases SET {column} = ? WHERE case_id = ?", (value, case.case_id))
+        act.log(
+            f"case.{kind}",
+            [case.case_id],
+            digests={case.case_id: case_digests(archive.conn, case.case_id)},
+            info={"on": on.isoformat(), **{k: v for k, v in (data or {}).items() if k != "records"}},
+            details={"text": text} if text is not None else None,
+            details_key=case.key if text is not None else None,
+        )
+    return open_case(archive, session, case.case_id)
+
+
+def _text(value: str, label: str) -> str:
+    return check_text(value, label, max_length=MAX_TEXT)
+
+
+def propose_route(
+    archive: Archive, session: Session, case_id: str, *, route: str, opinion: str, unit: str | None = None,
+    on: date | None = None,
+) -> CaseFile:
+    """拟办意见: how the office proposes to handle the case."""
+    route = choose(route, ROUTES, "拟办方式")
+    if route in ("转办", "交办") and not unit:
+        raise InvalidInput(f"{route}须指明承办单位（--unit）")
+    data = {"route": route, "unit": check_text(unit, "承办单位", max_length=100) if unit else None}
+    return _take_step(archive, session, case_id, "propose", on, data=data, text=_text(opinion, "拟办意见"))
+
+
+def instruct_case(archive: Archive, session: Session, case_id: str, *, text: str, on: date | None = None) -> CaseFile:
+    """领导批示 on the proposed handling."""
+    return _take_step(archive, session, case_id, "instruct", on, text=_text(text, "批示"))
+
+
+def assign_case(
+    archive: Archive, session: Session, case_id: str, *, unit: str, series: str, acknowledged: date | None = None,
+    on: date | None = None,
+) -> CaseFile:
+    """交办 (纪群字, result report due) or 转办 (纪信字, feedback only) to a handling unit."""
+    series = choose(series, SERIES, "文种")
+    unit = check_text(unit, "承办单位", max_length=100)
+
+    def routed(case: CaseFile) -> str | None:
+        return None if route_of(case) in ("转办", "交办") else "拟办方式不是转办或交办"
+
+    clock = acknowledged or on or date.today()
+    due = deadline_rules(archive).report_due(clock) if series == "纪群字" else None
+    data: dict[str, Any] = {
+        "unit": unit,
+        "series": series,
+        "acknowledged": acknowledged.isoformat() if acknowledged else None,
+        "report_due": due.due.isoformat() if due else None,
+        "warnings": list(due.warnings) if due else [],
+    }
+    return _take_step(archive, session, case_id, "assign", on, data=data, check=routed)
+
+
+def report_case(
+    archive: Archive, session: Session, case_id: str, files: Sequence[Path], *, by_unit: str | None = None,
+    on: date | None = None,
+) -> CaseFile:
+    """报结: the unit's (or the office's own) result report, filed as records of the case."""
+    case = open_case(archive, session, case_id)
+
+    def reportable(case: CaseFile) -> str | None:
+        if case.state == "instructed" and route_of(case) != "自办":
+            return "只有自办件可以在批示后直接报结"
+        return None
+
+    problem = reportable(case) if case.state in _STEPS["report"].starts else None
+    if case.state not in _STEPS["report"].starts or problem:
+        raise _refuse(case, _STEPS["report"], problem)
+    unit = by_unit or (latest(case, "assign") or {"data": {}})["data"].get("unit") or "本室"
+    records = add_records(
+        archive, session, files, case_id=case.case_id, title=f"{unit}关于{case.case_id}的办理结果报告",
+        kind=parse_kind("report"), classification=case.level, formed=on,
+    )
+    return _take_step(
+        archive, session, case_id, "report", on, data={"unit": unit, "records": [r.record_id for r in records]},
+        check=reportable,
+    )
+
+
+REVIEW_POINTS = ("材料齐全", "报告回答了信访人反映的问题", "违纪问题的事实、证据、定性、处理和程序")
+
+
+def review_case(
+    archive: Archive, session: Session, case_id: str, *, accept: bool, reason: str | None = None,
+    on: date | None = None,
+) -> CaseFile:
+    """审核 the report on the three points; a return needs the reason the report fails them."""
+    if accept:
+        return _take_step(archive, session, case_id, "accept", on, data={"points": list(REVIEW_POINTS)})
+    if not reason:
+        raise InvalidInput("退回须说明理由（--return REASON）")
+    return _take_step(archive, session, case_id, "return", on, text=_text(reason, "退回理由"))
+
+
+def extend_case(
+    archive: Archive, session: Session, case_id: str, *, days: int, reason: str, on: date | None = None
+) -> CaseFile:
+    """The office's own deadline, extended once by a leader, by at most the configured days."""
+    rules = deadline_rules(archive)
+    case = open_case(archive, session, case_id)
+    extended = rules.extended(date.fromisoformat(case.row["deadline"]), days)
+
+    def once(case: CaseFile) -> str | None:
+        return "已延期过一次，不能再次延期" if latest(case, "extend") else None
+
+    return _take_step(
+        archive, session, case_id, "extend", on, data={"days": days, "deadline": extended.due.isoformat()},
+        text=_text(reason, "延期理由"), check=once,
+        updates={"deadline": extended.due.isoformat(), "deadline_nominal": extended.nominal.isoformat()},
+    )
+
+
+def request_extension(
+    archive: Archive, session: Session, case_id: str, *, unit: str, until: date, reason: str, on: date | None = None
+) -> CaseFile:
+    """A handling unit asks for more time for its report."""
+
+    def pending(case: CaseFile) -> str | None:
+        if series_of(case) != "纪群字":
+            return "只有纪群字交办件有报结期限"
+        if _pending_request(case):
+            return "已有一份待审批的延期申请"
+        return None
+
+    data = {"unit": check_text(unit, "承办单位", max_length=100), "until": until.isoformat()}
+    return _take_step(archive, session, case_id, "extension-request", on, data=data,
+                      text=_text(reason, "延期理由"), check=pending)
+
+
+def _pending_request(case: CaseFile) -> dict[str, Any] | None:
+    request = latest(case, "extension-request")
+    decision = latest(case, "extension-decide")
+    if request and (decision is None or decision["event_id"] < request["event_id"]):
+        return request
+    return None
+
+
+def decide_extension(
+    archive: Archive, session: Session, case_id: str, *, approve: bool, reason: str | None = None,
+    on: date | None = None,
+) -> CaseFile:
+    """A leader approves or denies the pending request; approval moves the unit's report due date."""
+    case = open_case(archive, session, case_id)
+    request = _pending_request(case)
+    if request is None:
+        raise _refuse(case, _STEPS["extension-decide"], "没有待审批的延期申请")
+    if request["actor"] == session.account.name and Role.LEADER not in session.roles:
+        raise PermissionDenied("申请人不能审批自己的申请")
+    data = {"approved": approve, "until": request["data"]["until"] if approve else None}
+    return _take_step(archive, session, case_id, "extension-decide", on, data=data,
+                      text=_text(reason, "审批意见") if reason else None)
+
+
+def reply_case(
+    archive: Archive, session: Session, case_id: str, *, mode: str, text: str, on: date | None = None
+) -> CaseFile:
+    """答复 the petitioner after handling (电话, 信件 or 回访)."""
+    mode = choose(mode, REPLY_MODES, "答复方式")
+
+    def may_reply(case: CaseFile) -> str | None:
+        if case.state == "assigned" and series_of(case) != "纪信字":
+            return "纪群字交办件须待承办单位报结并审核通过后答复"
+        if case.state == "instructed" and route_of(case) not in ("摘报", "要信请示"):
+            return "须先交办、转办或报结"
+        return None
+
+    return _take_step(archive, session, case_id, "reply", on, data={"mode": mode}, text=_text(text, "答复内容"),
+                      check=may_reply)
+
+
+def close_case(archive: Archive, session: Session, case_id: str, *, on: date | None = None) -> CaseFile:
+    """结案; a real-name case must have been answered first."""
+
+    def may_close(case: CaseFile) -> str | None:
+        if case.state == "replied":
+            return None
+        if case.row["real_name"]:
+            return "署实名信访件须先答复信访人"
+        if case.state == "assigned" and series_of(case) != "纪信字":
+            return "纪群字交办件须待报结并审核通过"
+        if case.state == "instructed" and route_of(case) not in ("摘报", "要信请示"):
+            return "须先交办、转办或报结"
+        return None
+
+    return _take_step(archive, session, case_id, "close", on, check=may_close)
+
+
+def supervise_case(archive: Archive, session: Session, case_id: str, *, reason: str, on: date | None = None) -> CaseFile:
+    """A leader asks for formal supervision (督办) of a case."""
+    return _take_step(archive, session, case_id, "supervise", on, text=_text(reason, "督办理由"))
+
+
+def record_reminder(archive: Archive, session: Session, case_id: str, *, mode: str, on: date | None = None) -> CaseFile:
+    """A 催办 made by phone, letter or visit to the unit: the monthly clock restarts."""
+    mode = choose(mode, REMINDER_MODES, "催办方式")
+
+    def assigned_for_report(case: CaseFile) -> str | None:
+        return None if series_of(case) == "纪群字" else "只有纪群字交办件需要催办"
+
+    return _take_step(archive, session, case_id, "remind", on, data={"mode": mode}, check=assigned_for_report)
