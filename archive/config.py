@@ -34,6 +34,7 @@ class ArchiveConfig:
     fonds: str
     category_code: str = "WS"
     unit_code: str = "XFS"
+    contacts: tuple[str, ...] = ()
     sections: dict[str, Any] = field(default_factory=dict)
 
 
@@ -61,6 +62,9 @@ code = {q(config.org_code)}           # 机关代字，用于发文字号
 fonds = {q(config.fonds)}             # 全宗号
 category_code = {q(config.category_code)}  # 门类代码（文书）
 unit_code = {q(config.unit_code)}       # 机构代码（信访室）
+# 本机关公开的联系方式：出现在文书中不视为身份信息，例如
+# contacts = ["0477-8888888", "伊金霍洛旗阿勒腾席热镇某路1号", "12388"]
+contacts = []
 
 [deadlines]
 profile = "seed"              # seed：本单位制度；可选 regulation-2022、discipline-2020
@@ -107,6 +111,9 @@ def read_config(path: Path) -> ArchiveConfig:
         if not isinstance(value, str) or not value.strip():
             raise IntegrityError(f"配置文件 {path.name} 的 organisation.{key} 缺失或为空")
         values[key] = value.strip()
+    contacts = organisation.get("contacts", [])
+    if not isinstance(contacts, list) or not all(isinstance(c, str) for c in contacts):
+        raise IntegrityError(f"配置文件 {path.name} 的 organisation.contacts 应为字符串列表")
     archive_id = data.get("archive_id")
     if not isinstance(archive_id, str):
         raise IntegrityError(f"配置文件 {path.name} 缺少 archive_id")
@@ -118,5 +125,6 @@ def read_config(path: Path) -> ArchiveConfig:
         fonds=values["fonds"],
         category_code=values["category_code"],
         unit_code=values["unit_code"],
+        contacts=tuple(contacts),
         sections=sections,
     )

@@ -39,17 +39,19 @@ def file_case(archive: Archive, session: Session, case_id: str, *, force: bool =
     case = open_case(archive, session, case_id)
     if case.state != "closed" and not (force and Role.LEADER in session.roles):
         raise Refused(f"信访件 {case.case_id} 尚未结案，不能归档（领导可使用 --force 强制归档）")
-    rows = archive.conn.execute(
-        "SELECT record_id, retention, formed, archival_code FROM records WHERE case_id = ? ORDER BY formed, record_id",
-        (case.case_id,),
-    ).fetchall()
     visible = {info.record_id for info in list_records(archive, session, case.case_id)}
-    hidden = [record_id for record_id, *_ in rows if record_id not in visible]
-    if hidden:
-        raise PermissionDenied(f"案卷中有 {len(hidden)} 件记录超出您的密级授权，请由持有相应密级的档案员归档")
-    if not rows:
-        raise Refused(f"信访件 {case.case_id} 没有任何记录可归档")
     with archive.act(session) as act:
+        # Read under the write lock: a second archivist filing the same case sees our numbers.
+        rows = archive.conn.execute(
+            "SELECT record_id, retention, formed, archival_code FROM records WHERE case_id = ? "
+            "ORDER BY formed, record_id",
+            (case.case_id,),
+        ).fetchall()
+        hidden = [record_id for record_id, *_ in rows if record_id not in visible]
+        if hidden:
+            raise PermissionDenied(f"案卷中有 {len(hidden)} 件记录超出您的密级授权，请由持有相应密级的档案员归档")
+        if not rows:
+            raise Refused(f"信访件 {case.case_id} 没有任何记录可归档")
         for record_id, retention, formed, code in rows:
             if code is not None:
                 continue

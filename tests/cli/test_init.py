@@ -19,7 +19,7 @@ def test_init_creates_the_folder_with_settings_catalogue_and_two_accounts(cli: C
     folder = tmp_path / "archive"
     settings = tomllib.loads((folder / "xinfang.toml").read_text())
     assert settings["organisation"] == {"name": "伊金霍洛旗纪委监委", "code": "伊纪", "fonds": "J001",
-                                        "category_code": "WS", "unit_code": "XFS"}
+                                        "category_code": "WS", "unit_code": "XFS", "contacts": []}
     assert settings["deadlines"]["general_days"] == 30 and settings["deadlines"]["important_days"] == 90
     assert PASSPHRASE not in (folder / "xinfang.toml").read_text()
     with Archive.open(folder) as archive:
