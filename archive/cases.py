@@ -275,13 +275,13 @@ def _normalised(name: str) -> str:
 
 
 def _likely_repeats(archive: Archive, session: Session, parties: dict[str, Any]) -> list[tuple[str, str]]:
-    """Open cases the registrar may see that share a person or much of the summary."""
+    """Cases the registrar may see that share a person or much of the summary; a closed one is said so."""
     names = {_normalised(p["name"]) for p in parties["petitioners"]}
     reported = {_normalised(p["name"]) for p in parties["reported"]}
     bigrams = _bigrams(parties["summary"])
     found = []
-    for case in _visible_cases(archive, session, open_only=True):
-        reasons = []
+    for case in _visible_cases(archive, session):
+        reasons = ["已办结事项的重复信访"] if case.state == "closed" else []
         if names & {_normalised(p["name"]) for p in case.parties["petitioners"]}:
             reasons.append("同一信访人")
         if reported & {_normalised(p["name"]) for p in case.parties["reported"]}:
@@ -289,7 +289,7 @@ def _likely_repeats(archive: Archive, session: Session, parties: dict[str, Any])
         other = _bigrams(case.parties["summary"])
         if bigrams and other and len(bigrams & other) / len(bigrams | other) >= 0.5:
             reasons.append("内容相似")
-        if reasons:
+        if len(reasons) > (case.state == "closed"):
             found.append((case.case_id, "、".join(reasons)))
     return found
 
@@ -369,12 +369,9 @@ def read_case(archive: Archive, session: Session, case_id: str) -> CaseFile:
     return case
 
 
-def _visible_cases(archive: Archive, session: Session, *, open_only: bool = False) -> list[CaseFile]:
-    query = f"SELECT {_CASE_COLUMNS} FROM cases"
-    if open_only:
-        query += " WHERE state != 'closed'"
+def _visible_cases(archive: Archive, session: Session) -> list[CaseFile]:
     cases = []
-    for row in archive.conn.execute(query + " ORDER BY case_id").fetchall():
+    for row in archive.conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases ORDER BY case_id").fetchall():
         case = _load(archive, session, row)
         if case is not None:
             cases.append(case)

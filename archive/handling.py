@@ -23,6 +23,7 @@ from .errors import InvalidInput, PermissionDenied, Refused
 from .folder import Archive
 from .kinds import parse_kind
 from .records import add_records
+from .redaction import RedactionReport, Redactor, detector_for_case
 from .roles import Role, require_role
 from .text import check_text
 from .vocabulary import REMINDER_MODES, REPLY_MODES, ROUTES, SERIES, choose
@@ -32,15 +33,20 @@ __all__ = [
     "assign_case",
     "close_case",
     "decide_extension",
+    "events_after",
     "extend_case",
     "instruct_case",
+    "pending_extension_request",
     "propose_route",
     "record_reminder",
     "reply_case",
+    "report_due",
     "report_case",
     "request_extension",
     "review_case",
+    "summary_out",
     "supervise_case",
+    "write_summary_out",
 ]
 
 STATE_LABELS = {
@@ -83,12 +89,30 @@ _STEPS = {
     "extension-decide": _Step("审批延期申请", frozenset({"assigned", "returned"}), None, frozenset({LEADER})),
     "supervise": _Step("督办", OPEN_STATES, None, frozenset({LEADER})),
     "remind": _Step("催办", frozenset({"assigned", "returned"}), None, frozenset({SECRETARY})),
+    "summary-out": _Step("撰写转出摘要", OPEN_STATES, None, frozenset({SECRETARY, LEADER})),
 }
 
 
 def latest(case: CaseFile, kind: str) -> dict[str, Any] | None:
     """The most recent event of ``kind``, or None."""
     return next((event for event in reversed(case.events) if event["kind"] == kind), None)
+
+
+def events_after(case: CaseFile, kind: str, event_id: int) -> list[dict[str, Any]]:
+    """Events of ``kind`` recorded after event ``event_id``."""
+    return [e for e in case.events if e["kind"] == kind and e["event_id"] > event_id]
+
+
+def report_due(case: CaseFile) -> date | None:
+    """The unit's report due date: the assignment's, or the one an approved extension set."""
+    assignment = latest(case, "assign")
+    if assignment is None or assignment["data"]["report_due"] is None:
+        return None
+    due = date.fromisoformat(assignment["data"]["report_due"])
+    for decision in events_after(case, "extension-decide", assignment["event_id"]):
+        if decision["data"]["approved"]:
+            due = date.fromisoformat(decision["data"]["until"])
+    return due
 
 
 def route_of(case: CaseFile) -> str | None:
@@ -129,9 +153,7 @@ def _take_step(
     problem = check(case) if check else None
     if problem:
         raise _refuse(case, step, problem)
-    on = on or date.today()
-    if on < date.fromisoformat(case.row["received"]):
-        raise InvalidInput(f"日期 {on.isoformat()} 早于收件日期 {case.row['received']}")
+    on = _check_date(case, on)
     with archive.act(session) as act:
         cursor = archive.conn.execute(
             "INSERT INTO case_events (case_id, kind, on_date, recorded_at, actor, data) VALUES (?, ?, ?, ?, ?, ?)",
@@ -157,6 +179,14 @@ def _take_step(
             details_key=case.key if text is not None else None,
         )
     return open_case(archive, session, case.case_id)
+
+
+def _check_date(case: CaseFile, on: date | None) -> date:
+    """The business date of a step: today by default, never before the case was received."""
+    on = on or date.today()
+    if on < date.fromisoformat(case.row["received"]):
+        raise InvalidInput(f"日期 {on.isoformat()} 早于收件日期 {case.row['received']}")
+    return on
 
 
 def _text(value: str, label: str) -> str:
@@ -187,6 +217,8 @@ def assign_case(
     """交办 (纪群字, result report due) or 转办 (纪信字, feedback only) to a handling unit."""
     series = choose(series, SERIES, "文种")
     unit = check_text(unit, "承办单位", max_length=100)
+    if acknowledged is not None:
+        _check_date(open_case(archive, session, case_id), acknowledged)
 
     def routed(case: CaseFile) -> str | None:
         return None if route_of(case) in ("转办", "交办") else "拟办方式不是转办或交办"
@@ -215,9 +247,11 @@ def report_case(
             return "只有自办件可以在批示后直接报结"
         return None
 
+    require_role(session.roles, _STEPS["report"].roles, _STEPS["report"].label)
     problem = reportable(case) if case.state in _STEPS["report"].starts else None
     if case.state not in _STEPS["report"].starts or problem:
         raise _refuse(case, _STEPS["report"], problem)
+    _check_date(case, on)
     unit = by_unit or (latest(case, "assign") or {"data": {}})["data"].get("unit") or "本室"
     records = add_records(
         archive, session, files, case_id=case.case_id, title=f"{unit}关于{case.case_id}的办理结果报告",
@@ -270,8 +304,11 @@ def request_extension(
     def pending(case: CaseFile) -> str | None:
         if series_of(case) != "纪群字":
             return "只有纪群字交办件有报结期限"
-        if _pending_request(case):
+        if pending_extension_request(case):
             return "已有一份待审批的延期申请"
+        due = report_due(case)
+        if due is not None and until <= due:
+            return f"申请延至的日期应晚于现在的报结期限 {due.isoformat()}"
         return None
 
     data = {"unit": check_text(unit, "承办单位", max_length=100), "until": until.isoformat()}
@@ -279,7 +316,8 @@ def request_extension(
                       text=_text(reason, "延期理由"), check=pending)
 
 
-def _pending_request(case: CaseFile) -> dict[str, Any] | None:
+def pending_extension_request(case: CaseFile) -> dict[str, Any] | None:
+    """The extension request still waiting for a leader's decision, if any."""
     request = latest(case, "extension-request")
     decision = latest(case, "extension-decide")
     if request and (decision is None or decision["event_id"] < request["event_id"]):
@@ -293,7 +331,7 @@ def decide_extension(
 ) -> CaseFile:
     """A leader approves or denies the pending request; approval moves the unit's report due date."""
     case = open_case(archive, session, case_id)
-    request = _pending_request(case)
+    request = pending_extension_request(case)
     if request is None:
         raise _refuse(case, _STEPS["extension-decide"], "没有待审批的延期申请")
     if request["actor"] == session.account.name and Role.LEADER not in session.roles:
@@ -350,3 +388,33 @@ def record_reminder(archive: Archive, session: Session, case_id: str, *, mode: s
         return None if series_of(case) == "纪群字" else "只有纪群字交办件需要催办"
 
     return _take_step(archive, session, case_id, "remind", on, data={"mode": mode}, check=assigned_for_report)
+
+
+def summary_out(case: CaseFile) -> dict[str, Any] | None:
+    """The latest 转出摘要: ``{"text", "reviewed", "findings"}``, or None if none was written."""
+    event = latest(case, "summary-out")
+    if event is None:
+        return None
+    return {"text": event["text"], **event["data"]}
+
+
+def write_summary_out(
+    archive: Archive, session: Session, case_id: str, *, text: str, reviewed: bool, on: date | None = None
+) -> tuple[CaseFile, RedactionReport]:
+    """The 转出摘要 a forwarded letter carries instead of the original (摘要转出，不许原件转出).
+
+    Identities found in it are reported by category and place and refuse it,
+    unless the reviewer confirms having checked them — and indirect ones no
+    pattern can see ("我是该村会计") — which is recorded.
+    """
+    text = _text(text, "转出摘要")
+    case = open_case(archive, session, case_id)
+    redactor = Redactor(detector_for_case(case, archive.config.contacts))
+    redactor.redact(text, "转出摘要")
+    findings = [{"category": c, "count": e["count"]} for c, e in redactor.report.entries.items()]
+    if findings and not reviewed:
+        listed = "、".join(f"{f['category']} {f['count']} 处" for f in findings)
+        raise Refused(f"转出摘要中发现身份信息：{listed}。请删除后重写，或经复核确认无误后加 --confirm")
+    done = _take_step(archive, session, case_id, "summary-out", on, data={"reviewed": reviewed, "findings": findings},
+                      text=text)
+    return done, redactor.report

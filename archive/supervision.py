@@ -1,7 +1,8 @@
 """Which open cases are due for 督办 (formal supervision) or 催办 (a reminder), on a given day.
 
-Nothing is stored here: the triggers are computed from each case's events, so
-``--as-of`` can replay any calendar.  The offices' rules, in their words:
+Nothing is stored here: the triggers are computed from each case as it stands
+now, for the day given — so ``--as-of`` answers "what falls due on that day if
+nothing more happens", which is what a scripted calendar or planning ahead asks.  The offices' rules, in their words:
 
 督办 when 到期未上报结果又不说明原因; 已上报结果但不符合要求 (returned); 同一事项两次以上
 来信来访、办理情况不明; 久拖不决; or a leader asks.  催办 一般一个月一次 for every open
@@ -18,9 +19,9 @@ from .cases import CaseFile, deadline_rules, list_cases
 from .days import add_months
 from .deadlines import DeadlineRules
 from .folder import Archive
-from .handling import latest, series_of
+from .handling import events_after, latest, pending_extension_request, report_due, series_of
 
-__all__ = ["DueCase", "cases_due", "reminder_reasons", "report_due", "supervision_reasons"]
+__all__ = ["DueCase", "cases_due", "reminder_reasons", "supervision_reasons"]
 
 
 @dataclass(frozen=True)
@@ -31,22 +32,6 @@ class DueCase:
     reasons: list[str]
 
 
-def _after(case: CaseFile, kind: str, event_id: int) -> list[dict]:
-    return [e for e in case.events if e["kind"] == kind and e["event_id"] > event_id]
-
-
-def report_due(case: CaseFile) -> date | None:
-    """The unit's report due date: the assignment's, or the one an approved extension set."""
-    assignment = latest(case, "assign")
-    if assignment is None or assignment["data"]["report_due"] is None:
-        return None
-    due = date.fromisoformat(assignment["data"]["report_due"])
-    for decision in _after(case, "extension-decide", assignment["event_id"]):
-        if decision["data"]["approved"]:
-            due = date.fromisoformat(decision["data"]["until"])
-    return due
-
-
 def supervision_reasons(case: CaseFile, as_of: date, rules: DeadlineRules, repeats: int) -> list[str]:
     """Every 督办 trigger that holds for ``case`` on ``as_of``."""
     if case.state == "closed":
@@ -55,7 +40,7 @@ def supervision_reasons(case: CaseFile, as_of: date, rules: DeadlineRules, repea
     due = report_due(case)
     assignment = latest(case, "assign")
     if case.state == "assigned" and due is not None and as_of > due and assignment is not None:
-        if not _after(case, "extension-request", assignment["event_id"]):
+        if not pending_extension_request(case):  # a request awaiting decision is an explanation
             reasons.append(f"到期未报结且未说明原因（应于 {due.isoformat()} 报结，已逾期 {(as_of - due).days} 日）")
     if case.state == "returned":
         reasons.append("已报结但不符合要求，被退回重报")
@@ -76,11 +61,11 @@ def reminder_reasons(case: CaseFile, as_of: date, rules: DeadlineRules) -> list[
     if case.state not in ("assigned", "returned") or series_of(case) != "纪群字" or assignment is None:
         return []
     due = report_due(case)
-    decisions = _after(case, "extension-decide", assignment["event_id"])
+    decisions = events_after(case, "extension-decide", assignment["event_id"])
     if due is not None and decisions and decisions[-1]["data"]["approved"] and as_of <= due:
         return []
     started = date.fromisoformat(assignment["data"]["acknowledged"] or assignment["on_date"])
-    reminders = _after(case, "remind", assignment["event_id"])
+    reminders = events_after(case, "remind", assignment["event_id"])
     last_contact = max([started, *(date.fromisoformat(r["on_date"]) for r in reminders)])
     reasons = []
     if due is not None and as_of > due and last_contact <= due:

@@ -121,7 +121,7 @@ def test_killed_add_leaves_only_whole_records_and_can_be_rerun(cli: CliRun, offi
         # before the kill continues that order — nothing is out of place or half filed.
         assert survived[: len(reported)] == reported
         assert len(reported) <= len(survived) < FILES_PER_RUN
-        for record_id, source in zip(survived, sources):
+        for record_id, source in zip(survived, sources, strict=False):
             assert read_back(cli, record_id, out_folder) == source.read_bytes(), (iteration, record_id, source)
             expected[record_id] = source.read_bytes()
 
@@ -131,9 +131,9 @@ def test_killed_add_leaves_only_whole_records_and_can_be_rerun(cli: CliRun, offi
         again = [match[1] for match in map(REPORTED.match, lines) if match]
         assert len(again) == len(lines) == FILES_PER_RUN
         assert listed_ids(cli, case_id) == survived + again
-        for record_id, source in zip(again, sources):
+        for record_id, source in zip(again, sources, strict=True):
             expected[record_id] = source.read_bytes()
-        for record_id, source in rng.sample(list(zip(again, sources)), 3):
+        for record_id, source in rng.sample(list(zip(again, sources, strict=True)), 3):
             assert read_back(cli, record_id, out_folder) == source.read_bytes()
 
     assert_verifies(cli)

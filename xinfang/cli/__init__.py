@@ -20,6 +20,7 @@ from .audit import audit
 from .case import case
 from .demo import demo
 from .init import init
+from .redact import gate, redact
 from .user import user
 
 __all__ = ["main"]
@@ -59,3 +60,5 @@ main.add_command(archive_group)
 main.add_command(audit)
 main.add_command(case)
 main.add_command(demo)
+main.add_command(redact)
+main.add_command(gate)

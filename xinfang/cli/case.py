@@ -25,6 +25,7 @@ from archive.handling import (
     request_extension,
     review_case,
     supervise_case,
+    write_summary_out,
 )
 from archive.supervision import cases_due
 
@@ -370,17 +371,46 @@ def remind(runtime: Runtime, case_id: str, mode: str, on: str | None) -> None:
                           on=_date(on, "办理日期")), f"已{mode}催办")
 
 
+@case.command("summary-out")
+@click.argument("case_id")
+@click.option("--text", help="转出摘要。")
+@click.option("--file", "source", type=click.Path(dir_okay=False, path_type=Path), help="从 UTF-8 文本文件读取转出摘要。")
+@click.option("--confirm", is_flag=True, help="复核人确认：摘要不含信访人的直接或间接身份信息。")
+@_ON
+@pass_runtime
+def summary_out(runtime: Runtime, case_id: str, text: str | None, source: Path | None, confirm: bool,
+                on: str | None) -> None:
+    """撰写转出摘要（摘要转出，不许原件转出）。发现身份信息时拒绝，除非复核人确认。
+
+    \b
+    例：
+      xinfang case summary-out XF-2026-0001 --file 摘要.txt --confirm
+    """
+    if (text is None) == (source is None):
+        raise InvalidInput("请用 --text 或 --file 给出转出摘要（二选一）")
+    if source is not None:
+        try:
+            text = source.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"无法以 UTF-8 读取文件 {source}") from exc
+    done, report = write_summary_out(runtime.archive(), runtime.session(), case_id, text=text or "",
+                                     reviewed=confirm, on=_date(on, "办理日期"))
+    for category, entry in report.entries.items():
+        click.echo(f"复核确认：{category} {entry['count']} 处")
+    _done(done, "转出摘要已保存" + ("（已复核确认）" if confirm else "；尚未复核，发出前须加 --confirm 确认"))
+
+
 _HISTORY_LABELS = {
     "propose": "拟办", "instruct": "批示", "assign": "交办/转办", "report": "报结", "accept": "审核通过",
     "return": "退回重报", "extend": "延期", "extension-request": "延期申请", "extension-decide": "延期审批",
-    "reply": "答复", "close": "结案", "supervise": "督办", "remind": "催办",
+    "reply": "答复", "close": "结案", "supervise": "督办", "remind": "催办", "summary-out": "转出摘要",
 }
 
 
 _DATA_LABELS = {
     "route": "方式", "unit": "单位", "series": "文种", "acknowledged": "签收", "report_due": "报结期限",
     "records": "报告", "points": "审核要点", "mode": "方式", "days": "延长天数", "deadline": "新期限",
-    "until": "延至", "approved": "批准",
+    "until": "延至", "approved": "批准", "reviewed": "已复核",
 }
 
 

@@ -1,0 +1,160 @@
+"""Documents on their way out: redacting a file for a case, and the leak gate on a file.
+
+A DOCX is redacted as a whole package (:mod:`archive.docx_redaction`); plain
+text line by line.  A PDF is never forwarded as such (摘要转出，不许原件转出):
+redacting one gives a redacted text extract, and an outgoing PDF is made only
+from a redacted DOCX.  Every redaction and every gate check is logged, the file
+name sealed under the case key.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from .accounts import Session
+from .cases import CaseFile, open_case
+from .docx_redaction import docx_texts, redact_docx
+from .errors import InvalidInput
+from .files import describe_os_error
+from .folder import Archive
+from .redaction import LeakBlocked, RedactionReport, Redactor, check_outgoing, detector_for_case
+from .roles import Role, require_role
+from .text import readable_file_name
+
+__all__ = [
+    "RedactedDocument",
+    "check_document",
+    "document_kind",
+    "outgoing_texts",
+    "redact_document",
+    "redact_for_case",
+]
+
+MAX_DOCUMENT = 100 * 1024 * 1024
+REDACTORS = frozenset({Role.SECRETARY, Role.LEADER, Role.ARCHIVIST})
+
+
+@dataclass(frozen=True)
+class RedactedDocument:
+    """The redacted bytes, what kind they are, the report, and a note for the user if any."""
+
+    kind: str  # "docx" or "text"
+    data: bytes
+    report: RedactionReport
+    note: str | None = None
+
+
+def document_kind(data: bytes) -> str:
+    """``docx``, ``pdf`` or ``text``, by content rather than by name."""
+    if data.startswith(b"PK\x03\x04"):
+        return "docx"
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InvalidInput("这是旧式 Office 文件或加密的 DOCX，请另存为 .docx 后再处理")
+    return "text"
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InvalidInput("无法识别文本文件的编码（应为 UTF-8 或 GB18030）")
+
+
+def _pdf_reader(data: bytes) -> PdfReader:
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise InvalidInput("PDF 文件已加密，无法检查其内容")
+        return reader
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise InvalidInput(f"不是有效的 PDF 文件：{exc}") from exc
+
+
+def _pdf_texts(data: bytes) -> list[tuple[str, str]]:
+    reader = _pdf_reader(data)
+    texts = []
+    try:
+        for number, page in enumerate(reader.pages, 1):
+            texts.append((f"PDF 第 {number} 页", page.extract_text() or ""))
+        for key, value in (reader.metadata or {}).items():
+            texts.append((f"PDF 元数据 {key}", str(value)))
+        root = reader.trailer["/Root"]
+        if "/Metadata" in root:
+            texts.append(("PDF XMP 元数据", root["/Metadata"].get_object().get_data().decode("utf-8", "replace")))
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise InvalidInput(f"PDF 文件无法读取：{exc}") from exc
+    return texts
+
+
+def outgoing_texts(data: bytes) -> list[tuple[str, str]]:
+    """Every piece of text a document would carry out of the office, with where it is."""
+    kind = document_kind(data)
+    if kind == "docx":
+        return docx_texts(data)
+    if kind == "pdf":
+        return _pdf_texts(data)
+    return [(f"第 {n} 行", line) for n, line in enumerate(_decode(data).splitlines(), 1)]
+
+
+def redact_document(data: bytes, redactor: Redactor) -> RedactedDocument:
+    """Redact a DOCX as a package or a text line by line; a PDF becomes a redacted text extract."""
+    kind = document_kind(data)
+    if kind == "docx":
+        return RedactedDocument("docx", redact_docx(data, redactor), redactor.report)
+    if kind == "pdf":
+        pages = [redactor.redact(text, place) for place, text in _pdf_texts(data) if place.startswith("PDF 第")]
+        note = "PDF 原件不得转出：已输出脱敏后的文本摘录；需要转出的文书请由脱敏后的 DOCX 生成"
+        return RedactedDocument("text", "\n\f\n".join(pages).encode("utf-8"), redactor.report, note)
+    lines = _decode(data).splitlines(keepends=True)
+    redacted = "".join(redactor.redact(line, f"第 {n} 行") for n, line in enumerate(lines, 1))
+    return RedactedDocument("text", redacted.encode("utf-8"), redactor.report)
+
+
+def _read(source: Path) -> bytes:
+    try:
+        if source.stat().st_size > MAX_DOCUMENT:
+            raise InvalidInput(f"文件 {readable_file_name(source.name)} 超过 {MAX_DOCUMENT >> 20} MiB")
+        return source.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"无法读取文件 {readable_file_name(str(source))}：{describe_os_error(exc)}") from exc
+
+
+def _logged(archive: Archive, session: Session, case: CaseFile, action: str, source: Path,
+            info: dict[str, object]) -> None:
+    with archive.act(session) as act:
+        act.log(action, [case.case_id], info=info, details={"file": readable_file_name(source.name)},
+                details_key=case.key)
+
+
+def redact_for_case(archive: Archive, session: Session, case_id: str, source: Path, style: str = "label"
+                    ) -> RedactedDocument:
+    """Redact ``source`` against the identities of ``case_id``."""
+    require_role(session.roles, REDACTORS, "脱敏文件")
+    case = open_case(archive, session, case_id)
+    redactor = Redactor(detector_for_case(case, archive.config.contacts), style)
+    document = redact_document(_read(source), redactor)
+    _logged(archive, session, case, "document.redact", source, {"style": style, "replaced": document.report.total})
+    return document
+
+
+def check_document(archive: Archive, session: Session, case_id: str, source: Path, *,
+                   addressee: int | None = None) -> None:
+    """The leak gate on a file about ``case_id``: returns quietly, or raises :class:`LeakBlocked`."""
+    require_role(session.roles, REDACTORS, "检查外发文件")
+    case = open_case(archive, session, case_id)
+    texts = outgoing_texts(_read(source))
+    try:
+        check_outgoing(texts, detector_for_case(case, archive.config.contacts, addressee=addressee))
+    except LeakBlocked:
+        _logged(archive, session, case, "document.check", source, {"parts": len(texts), "passed": False})
+        raise
+    _logged(archive, session, case, "document.check", source, {"parts": len(texts), "passed": True})
