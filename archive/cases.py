@@ -92,6 +92,7 @@ class CaseRegistration:
     real_name: bool
     petitioners: Sequence[Petitioner] = ()
     reported: Sequence[ReportedPerson] = ()
+    witnesses: Sequence[Petitioner] = ()
     disciplines: Sequence[str] = ()
     people: int | None = None
     representatives: int | None = None
@@ -194,6 +195,8 @@ def _validate(archive: Archive, session: Session, reg: CaseRegistration, today: 
             warnings.append(f"信访人 {person.name} 的身份证号码校验位不符，请核对（已照录）")
     for person in reg.reported:
         check_text(person.name, "被反映人姓名", max_length=64)
+    for person in reg.witnesses:
+        check_text(person.name, "证人姓名", max_length=64)
     if reg.people is not None and reg.people < 1:
         raise InvalidInput("来访人数须为正整数")
     if reg.representatives is not None:
@@ -234,6 +237,7 @@ def register_case(
     parties = {
         "petitioners": [asdict(p) for p in registration.petitioners],
         "reported": [asdict(p) for p in registration.reported],
+        "witnesses": [asdict(p) for p in registration.witnesses],
         "summary": registration.summary.strip(),
         "beijing_intent": registration.beijing_intent,
     }

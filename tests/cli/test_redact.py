@@ -105,3 +105,18 @@ def test_bad_documents_are_refused_cleanly(cli: CliRun, office: Office, tmp_path
         assert "Traceback" not in result.output and "程序内部错误" not in result.output
         if result.exit_code == 1:
             assert not (tmp_path / f"out-{name}").exists()
+
+
+def test_a_witness_is_protected_like_the_reporter(cli: CliRun, office: Office, tmp_path: Path) -> None:
+    registered = cli("case", "register", "--channel", "来访", "--received", "2026-11-02", "--category", "控告",
+                     "--importance", "一般", "--anonymous", "--witness", "欧阳春燕", "--witness-phone", "13947712345",
+                     "--reported", "王德胜", "--summary", "反映王德胜打击报复", "--classification", "秘密", "--json",
+                     user="王文秘")
+    case_id = json.loads(registered.output)["case_id"]
+    letter = tmp_path / "交办函.txt"
+    letter.write_text("据证人欧阳春燕（电话13947712345）反映，王德胜打击报复。", encoding="utf-8")
+    blocked = cli("gate", str(letter), "--case", case_id, user="王文秘")
+    assert blocked.exit_code == 1 and "姓名" in blocked.output
+    out = tmp_path / "脱敏.txt"
+    assert cli("redact", str(letter), "--case", case_id, "--out", str(out), user="王文秘").exit_code == 0
+    assert out.read_text(encoding="utf-8") == "据证人【证人】（电话【手机号】）反映，王德胜打击报复。"

@@ -82,6 +82,8 @@ def case() -> None:
 @click.option("--reported-rank", "reported_ranks", multiple=True, help="被反映人级别，按顺序对应 --reported。")
 @click.option("--party-member", "party_members", multiple=True, is_flag=False, flag_value="*",
               help="被反映人是党员；有多名被反映人时写明姓名：--party-member 张某某。")
+@click.option("--witness", "witnesses", multiple=True, help="证人姓名，可重复（其身份同样受保护，不得外传）。")
+@click.option("--witness-phone", "witness_phones", multiple=True, help="证人电话，按顺序对应 --witness。")
 @click.option("--discipline", "disciplines", multiple=True, help="违纪类别，可重复：政治、组织、廉洁、群众、工作、生活。")
 @click.option("--summary", help="内容摘要。")
 @click.option("--summary-file", type=click.Path(dir_okay=False, path_type=Path), help="从 UTF-8 文本文件读取内容摘要。")
@@ -145,12 +147,15 @@ def _registration(o: dict[str, Any]) -> CaseRegistration:
         ReportedPerson(name, unit, post, rank, party_member=("*" in members or name in members))
         for name, unit, post, rank in zip(o["reported"], *about, strict=True)
     ]
+    phones = _aligned(o["witness_phones"], len(o["witnesses"]), "--witness-phone")
+    witnesses = [Petitioner(name, phone=phone) for name, phone in zip(o["witnesses"], phones, strict=True)]
     if o["from_above"] and not o["above_number"]:
         raise InvalidInput("上级交办件须给出 --above-number")
     return CaseRegistration(
         channel=o["channel"], received=parse_date(o["received"], "收件日期"), category=o["category"],
         importance=o["importance"], classification=parse_level(o["classification"]), summary=summary,
-        real_name=o["real_name"], petitioners=petitioners, reported=reported, disciplines=o["disciplines"],
+        real_name=o["real_name"], petitioners=petitioners, reported=reported, witnesses=witnesses,
+        disciplines=o["disciplines"],
         people=o["people"], representatives=o["representatives"], beijing_intent=o["beijing_intent"],
         first_receiver=o["first_receiver"], above_number=o["above_number"] if o["from_above"] else None,
         above_deadline=_date(o["above_deadline"], "上级期限"), repeat_of=o["repeat_of"],
@@ -453,6 +458,8 @@ def show(runtime: Runtime, case_id: str, as_of: str | None, as_json: bool) -> No
                f"当前状态：{STATE_LABELS[shown.state]}")
     for person in data["petitioners"]:
         click.echo(f"信访人：{person['name']}" + "".join(f"，{v}" for k, v in person.items() if k != "name" and v))
+    for person in shown.parties.get("witnesses", []):
+        click.echo(f"证人：{person['name']}" + (f"，{person['phone']}" if person.get("phone") else ""))
     for person in data["reported"]:
         click.echo(f"被反映人：{person['name']}" + "".join(
             f"，{v}" for k, v in person.items() if k not in ("name", "party_member") and v)
