@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+# LibreOffice and CJK fonts from Debian, for PDFs. Installed when missing and running as root (CI);
+# elsewhere `make` says what to install, and the tests that need LibreOffice skip (never when CI=true).
+SYSTEM_PACKAGES := libreoffice-writer-nogui fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai
+
+.PHONY: demo test bench clean sysdeps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,10 +16,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+sysdeps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing$$missing"; apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends$$missing >/dev/null; \
+	  else echo "Missing system packages:$$missing (apt-get install$$missing); PDF tests will be skipped."; fi; \
+	fi
+
+demo: $(STAMP) sysdeps
 	$(BIN)/xinfang demo ./demo-archive
 
-test: $(STAMP)
+test: $(STAMP) sysdeps
 	$(BIN)/python -m pytest -q
 
 SCALE ?= 100000

@@ -31,6 +31,7 @@ __all__ = [
     "check_document",
     "document_kind",
     "outgoing_texts",
+    "read_document",
     "redact_document",
     "redact_for_case",
 ]
@@ -128,11 +129,10 @@ def _read(source: Path) -> bytes:
         raise InvalidInput(f"无法读取文件 {readable_file_name(str(source))}：{describe_os_error(exc)}") from exc
 
 
-def _logged(archive: Archive, session: Session, case: CaseFile, action: str, source: Path,
+def _logged(archive: Archive, session: Session, case: CaseFile, action: str, name: str,
             info: dict[str, object]) -> None:
     with archive.act(session) as act:
-        act.log(action, [case.case_id], info=info, details={"file": readable_file_name(source.name)},
-                details_key=case.key)
+        act.log(action, [case.case_id], info=info, details={"file": readable_file_name(name)}, details_key=case.key)
 
 
 def redact_for_case(archive: Archive, session: Session, case_id: str, source: Path, style: str = "label"
@@ -142,19 +142,25 @@ def redact_for_case(archive: Archive, session: Session, case_id: str, source: Pa
     case = open_case(archive, session, case_id)
     redactor = Redactor(detector_for_case(case, archive.config.contacts), style)
     document = redact_document(_read(source), redactor)
-    _logged(archive, session, case, "document.redact", source, {"style": style, "replaced": document.report.total})
+    _logged(archive, session, case, "document.redact", source.name,
+            {"style": style, "replaced": document.report.total})
     return document
 
 
-def check_document(archive: Archive, session: Session, case_id: str, source: Path, *,
+def check_document(archive: Archive, session: Session, case_id: str, data: bytes, name: str, *,
                    addressee: int | None = None) -> None:
-    """The leak gate on a file about ``case_id``: returns quietly, or raises :class:`LeakBlocked`."""
+    """The leak gate on a document about ``case_id``: returns quietly, or raises :class:`LeakBlocked`."""
     require_role(session.roles, REDACTORS, "检查外发文件")
     case = open_case(archive, session, case_id)
-    texts = outgoing_texts(_read(source))
+    texts = outgoing_texts(data)
     try:
         check_outgoing(texts, detector_for_case(case, archive.config.contacts, addressee=addressee))
     except LeakBlocked:
-        _logged(archive, session, case, "document.check", source, {"parts": len(texts), "passed": False})
+        _logged(archive, session, case, "document.check", name, {"parts": len(texts), "passed": False})
         raise
-    _logged(archive, session, case, "document.check", source, {"parts": len(texts), "passed": True})
+    _logged(archive, session, case, "document.check", name, {"parts": len(texts), "passed": True})
+
+
+def read_document(source: Path) -> bytes:
+    """A document's bytes, refusing what is too large to be a letter."""
+    return _read(source)

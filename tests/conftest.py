@@ -147,6 +147,19 @@ def filed_office(office: Office, tmp_path: Path) -> Office:
     return file_one_per_level(office, scratch)
 
 
+@pytest.fixture
+def soffice() -> str:
+    """LibreOffice for PDF tests: skipped on a developer machine without it, never on CI."""
+    from generators import ConverterMissing, find_soffice
+
+    try:
+        return find_soffice()
+    except ConverterMissing:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but LibreOffice is missing: make sysdeps should have installed it")
+        pytest.skip("LibreOffice (soffice) is not installed")
+
+
 CliRun = Callable[..., Result]
 
 

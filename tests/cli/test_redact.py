@@ -120,3 +120,32 @@ def test_a_witness_is_protected_like_the_reporter(cli: CliRun, office: Office, t
     out = tmp_path / "脱敏.txt"
     assert cli("redact", str(letter), "--case", case_id, "--out", str(out), user="王文秘").exit_code == 0
     assert out.read_text(encoding="utf-8") == "据证人【证人】（电话【手机号】）反映，王德胜打击报复。"
+
+
+def test_an_outgoing_pdf_is_made_from_the_redacted_docx_without_metadata(
+    cli: CliRun, office: Office, tmp_path: Path, soffice: str
+) -> None:
+    from pypdf import PdfReader
+
+    case_id = _case(office)
+    out = tmp_path / "外发.pdf"
+    result = cli("redact", str(_letter(tmp_path / "来信.docx")), "--case", case_id, "--out", str(out), "--pdf",
+                 user="王文秘")
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(out)
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "【身份证号】" in text or "【手机号】" in text
+    assert "王德胜" in text and ID_NUMBER not in text and REPORTER not in text
+    assert not reader.metadata or not any(reader.metadata.values())
+    assert "/Metadata" not in reader.trailer["/Root"]
+    assert REPORTER.encode("utf-16-be") not in out.read_bytes()
+    assert cli("gate", str(out), "--case", case_id, user="王文秘").exit_code == 0
+
+
+def test_pdf_output_needs_a_docx(cli: CliRun, office: Office, tmp_path: Path) -> None:
+    case_id = _case(office)
+    letter = tmp_path / "信.txt"
+    letter.write_text("内容", encoding="utf-8")
+    result = cli("redact", str(letter), "--case", case_id, "--out", str(tmp_path / "x.pdf"), "--pdf", user="王文秘")
+    assert result.exit_code == 1 and "只能由脱敏后的 DOCX 生成" in result.output
+    assert not (tmp_path / "x.pdf").exists()

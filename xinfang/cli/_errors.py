@@ -16,6 +16,7 @@ import click
 
 from archive import errors
 from archive.files import describe_os_error
+from generators.errors import GeneratorError
 
 __all__ = [
     "ChineseUsageError",
@@ -111,6 +112,11 @@ class XinfangGroup(click.Group):
             code, prefix = exit_code_for(exc)
             click.echo(f"{prefix}：{exc}", err=True)
             ctx.exit(code)
+        except GeneratorError as exc:
+            if debug:
+                raise
+            click.echo(f"无法生成文书：{exc}", err=True)
+            ctx.exit(EXIT_INVALID)
         except BrokenPipeError:
             # The reader went away (``| head``): stop quietly, as Unix tools do.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

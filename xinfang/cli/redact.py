@@ -9,7 +9,8 @@ import click
 
 from archive import InvalidInput
 from archive.files import write_atomic
-from archive.outgoing import check_document, redact_for_case
+from archive.outgoing import check_document, read_document, redact_for_case
+from generators.conversion import convert_to_pdf
 
 from ._runtime import Runtime, pass_runtime
 
@@ -25,8 +26,10 @@ _FILE = click.Path(dir_okay=False, path_type=Path)
 @click.option("--style", type=click.Choice(["label", "mask", "surname"]), default="label", show_default=True,
               help="label：【身份证号】【举报人】；mask：每字一个■；surname：张某、张某甲、某甲。")
 @click.option("--report", type=_FILE, help="把脱敏报告（类别、数量、位置，不含原值）写成 JSON。")
+@click.option("--pdf", "as_pdf", is_flag=True, help="由脱敏后的 DOCX 生成 PDF（经 LibreOffice，清除元数据，再过外发检查）。")
 @pass_runtime
-def redact(runtime: Runtime, source: Path, case_id: str, out: Path, style: str, report: Path | None) -> None:
+def redact(runtime: Runtime, source: Path, case_id: str, out: Path, style: str, report: Path | None,
+           as_pdf: bool) -> None:
     """脱敏：去除文件中信访人、举报人、证人的身份信息，并按规则识别身份证号、电话等。
 
     DOCX 按整个文件包处理：正文、表格、文本框、页眉页脚、脚注尾注、批注与修订、超链接、
@@ -35,12 +38,20 @@ def redact(runtime: Runtime, source: Path, case_id: str, out: Path, style: str, 
     \b
     例：
       xinfang redact 来信.docx --case XF-2026-0001 --out 来信-脱敏.docx --style surname --report 报告.json
+      xinfang redact 来信.docx --case XF-2026-0001 --out 来信-脱敏.pdf --pdf
     """
     for target in (out, report):
         if target is not None and target.exists():
             raise InvalidInput(f"输出文件 {target} 已存在，请换一个文件名")
-    document = redact_for_case(runtime.archive(), runtime.session(), case_id, source, style)
-    write_atomic(out, document.data)
+    archive, session = runtime.archive(), runtime.session()
+    document = redact_for_case(archive, session, case_id, source, style)
+    data = document.data
+    if as_pdf:
+        if document.kind != "docx":
+            raise InvalidInput("--pdf 只适用于 DOCX：外发的 PDF 只能由脱敏后的 DOCX 生成")
+        (data,) = convert_to_pdf([document.data])
+        check_document(archive, session, case_id, data, out.name)
+    write_atomic(out, data)
     if report is not None:
         write_atomic(report, json.dumps(document.report.to_json(), ensure_ascii=False, indent=2).encode())
     for category, entry in document.report.entries.items():
@@ -67,6 +78,6 @@ def gate(runtime: Runtime, source: Path, case_id: str, addressee: int | None) ->
     """
     if addressee is not None and addressee < 1:
         raise InvalidInput("--to-petitioner 从 1 开始计数")
-    check_document(runtime.archive(), runtime.session(), case_id, source,
+    check_document(runtime.archive(), runtime.session(), case_id, read_document(source), source.name,
                    addressee=None if addressee is None else addressee - 1)
     click.echo("检查通过：文件的全部内容（正文、页眉页脚、批注、属性、元数据等）均不含信访人身份信息，可以发出")
