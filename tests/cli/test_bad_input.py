@@ -620,3 +620,9 @@ def test_usage_errors_are_explained_in_chinese(cli: CliRun, office: Office, tmp_
     assert result.exit_code == EXIT_USAGE, result.output
     assert_no_traceback(result)
     assert CJK.search(result.stderr), result.stderr
+
+
+def test_a_bare_command_shows_its_help_not_an_error(cli: CliRun, office: Office) -> None:
+    for args in ((), ("case",), ("archive",)):
+        result = cli(*args)
+        assert "Usage:" in result.output and "用法错误" not in result.output

@@ -99,6 +99,8 @@ class XinfangGroup(click.Group):
                      **extra: Any) -> click.Context:
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # bare `xinfang`: click shows the help itself
         except click.UsageError as exc:
             raise ChineseUsageError(exc) from exc
 
@@ -127,7 +129,7 @@ class XinfangGroup(click.Group):
             where = f"：{exc.filename}" if exc.filename else ""
             click.echo(f"文件操作失败{where}：{describe_os_error(exc)}", err=True)
             ctx.exit(EXIT_INVALID)
-        except ChineseUsageError:
+        except (ChineseUsageError, click.exceptions.NoArgsIsHelpError):
             raise
         except click.UsageError as exc:
             if debug:
