@@ -6,7 +6,10 @@ STAMP := $(VENV)/.installed
 
 # LibreOffice and CJK fonts from Debian, for PDFs. Installed when missing and running as root (CI);
 # elsewhere `make` says what to install, and the tests that need LibreOffice skip (never when CI=true).
-SYSTEM_PACKAGES := libreoffice-writer-nogui fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai
+# The GB/T 9704 faces (generators/fonts.py): 黑体 and 宋体 Noto CJK SC; 小标宋 Noto Serif CJK SC Black and
+# the 仿宋 stand-in Noto Serif CJK SC Light (both from -extra); 楷体 LXGW WenKai. No open 仿宋 with simplified
+# coverage is to be had from Debian or the npm registry here; fontconfig's fc-match finds the faces.
+SYSTEM_PACKAGES := libreoffice-writer-nogui fontconfig fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai
 
 .PHONY: demo test bench clean sysdeps
 

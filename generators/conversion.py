@@ -24,6 +24,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 
 from .errors import ConversionFailed, ConverterMissing
+from .fonts import fontconfig_environment
 
 __all__ = ["clear_pdf_metadata", "convert_to_pdf", "find_soffice"]
 
@@ -63,7 +64,7 @@ def convert_to_pdf(documents: Sequence[bytes]) -> list[bytes]:
         try:
             completed = subprocess.run(
                 command, capture_output=True, timeout=TIMEOUT_PER_DOCUMENT * len(documents) + 30, check=False,
-                env={**os.environ, "HOME": str(scratch), "TMPDIR": str(scratch)},
+                env={**os.environ, "HOME": str(scratch), "TMPDIR": str(scratch), **fontconfig_environment()},
             )
         except subprocess.TimeoutExpired as exc:
             raise ConversionFailed("LibreOffice 转换 PDF 超时") from exc
