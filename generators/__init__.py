@@ -18,6 +18,8 @@ from .fonts import (
     missing_glyphs,
     require_glyphs,
 )
+from .layout import classification_mark, copy_number, format_date, format_document_number
+from .templates import TEMPLATE_FIELDS, TEMPLATE_FILES, TEMPLATES_FOLDER, build_all
 
 __all__ = [
     "ConversionFailed",
@@ -27,12 +29,20 @@ __all__ = [
     "GeneratorError",
     "GlyphMissing",
     "STANDARD_FACES",
+    "TEMPLATES_FOLDER",
+    "TEMPLATE_FIELDS",
+    "TEMPLATE_FILES",
+    "build_all",
+    "classification_mark",
     "clear_pdf_metadata",
     "convert_to_pdf",
+    "copy_number",
     "find_font_file",
     "find_soffice",
     "font_map",
     "fontconfig_environment",
+    "format_date",
+    "format_document_number",
     "missing_glyphs",
     "require_glyphs",
 ]
