@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
@@ -26,7 +29,7 @@ from pypdf.errors import PdfReadError
 from .errors import ConversionFailed, ConverterMissing
 from .fonts import fontconfig_environment
 
-__all__ = ["clear_pdf_metadata", "convert_to_pdf", "find_soffice"]
+__all__ = ["clear_pdf_metadata", "convert_to_pdf", "find_soffice", "substitute_faces"]
 
 TIMEOUT_PER_DOCUMENT = 60  # seconds
 _CANDIDATES = ("soffice", "libreoffice")
@@ -43,11 +46,19 @@ def find_soffice() -> str:
     )
 
 
-def convert_to_pdf(documents: Sequence[bytes]) -> list[bytes]:
-    """Each DOCX converted to a PDF with its metadata removed, in the same order."""
+def convert_to_pdf(documents: Sequence[bytes], faces: Mapping[str, str] | None = None) -> list[bytes]:
+    """Each DOCX converted to a PDF with its metadata removed, in the same order.
+
+    ``faces`` maps the standard face names a DOCX carries (仿宋_GB2312, 小标宋, …)
+    to the families installed here (:func:`generators.fonts.font_map`): the
+    DOCX keeps the names an office's Word or WPS knows, the PDF embeds what
+    this machine has.
+    """
     if not documents:
         return []
     soffice = find_soffice()
+    if faces:
+        documents = [substitute_faces(data, faces) for data in documents]
     scratch = Path(tempfile.mkdtemp(prefix="xinfang-pdf-"))  # mode 0700
     try:
         sources = []
@@ -78,6 +89,30 @@ def convert_to_pdf(documents: Sequence[bytes]) -> list[bytes]:
         return results
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+_FONT_ATTRIBUTE = re.compile(r'(w:(?:ascii|hAnsi|eastAsia|cs)=")([^"]*)(")')
+_FONT_NAME = re.compile(r'(<w:font w:name=")([^"]*)(")')
+
+
+def substitute_faces(docx: bytes, faces: Mapping[str, str]) -> bytes:
+    """A copy of ``docx`` whose run fonts and font table name the mapped families instead of the standard faces."""
+    def swap(match: re.Match[str]) -> str:
+        return match.group(1) + xml_escape(faces.get(match.group(2), match.group(2)), {'"': "&quot;"}) + match.group(3)
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(docx)) as source:
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+                for info in source.infolist():
+                    data = source.read(info)
+                    if info.filename.startswith("word/") and info.filename.endswith(".xml"):
+                        text = data.decode("utf-8")
+                        data = _FONT_NAME.sub(swap, _FONT_ATTRIBUTE.sub(swap, text)).encode("utf-8")
+                    target.writestr(info, data)
+    except (zipfile.BadZipFile, UnicodeDecodeError, KeyError) as exc:
+        raise ConversionFailed(f"不是有效的 DOCX 文件：{exc}") from exc
+    return out.getvalue()
 
 
 def clear_pdf_metadata(pdf: bytes) -> bytes:
