@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -29,6 +32,9 @@ def demo(runtime: Runtime, folder: Path) -> None:
     click.echo("")
     click.echo(f"档案库在 {result.folder.resolve()}（FORMAT.md 说明其中每个文件）。")
     click.echo(f"演示账户：{names}；口令均为“{DEMO_PASSPHRASE}”（仅供试用）。接着可以试：")
+    here = Path(sys.executable).parent
+    if shutil.which("xinfang") != str(here / "xinfang") and (here / "activate").is_file():
+        click.echo(f"  source {os.path.relpath(here / 'activate')}")
     click.echo(f"  export XINFANG_ARCHIVE={result.folder} XINFANG_PASSPHRASE={DEMO_PASSPHRASE}")
     click.echo("  XINFANG_USER=王文秘 xinfang archive list")
     click.echo(f"  XINFANG_USER=王文秘 xinfang case show {result.case_ids[0]}")
