@@ -310,14 +310,19 @@ _CASE_COLUMNS = (
 )
 
 
-def case_digests(conn: sqlite3.Connection, case_id: str) -> dict[str, str]:
-    """Digests of a case's row and of its whole event history, for the audit log."""
-    row = conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases WHERE case_id = ?", (case_id,)).fetchone()
-    events = conn.execute(
+def _event_rows(conn: sqlite3.Connection, case_id: str) -> list[tuple[Any, ...]]:
+    """A case's handling events in order, as stored."""
+    return conn.execute(
         "SELECT event_id, kind, on_date, recorded_at, actor, data, sealed_text FROM case_events "
         "WHERE case_id = ? ORDER BY event_id",
         (case_id,),
     ).fetchall()
+
+
+def case_digests(conn: sqlite3.Connection, case_id: str) -> dict[str, str]:
+    """Digests of a case's row and of its whole event history, for the audit log."""
+    row = conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+    events = _event_rows(conn, case_id)
 
     def encode(values: Sequence[Any]) -> list[Any]:
         return [value.hex() if isinstance(value, bytes) else value for value in values]
@@ -343,11 +348,7 @@ def _load(archive: Archive, session: Session, row: sqlite3.Row | tuple) -> CaseF
         {"event_id": event_id, "kind": kind, "on_date": on_date, "recorded_at": recorded_at, "actor": actor,
          "data": json.loads(data),
          "text": open_case_text(key, case_id, f"event {event_id}", sealed) if sealed is not None else None}
-        for event_id, kind, on_date, recorded_at, actor, data, sealed in archive.conn.execute(
-            "SELECT event_id, kind, on_date, recorded_at, actor, data, sealed_text FROM case_events "
-            "WHERE case_id = ? ORDER BY event_id",
-            (case_id,),
-        )
+        for event_id, kind, on_date, recorded_at, actor, data, sealed in _event_rows(archive.conn, case_id)
     ]
     return CaseFile(case_id, values, parties, key, events)
 

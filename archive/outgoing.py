@@ -120,7 +120,8 @@ def redact_document(data: bytes, redactor: Redactor) -> RedactedDocument:
     return RedactedDocument("text", redacted.encode("utf-8"), redactor.report)
 
 
-def _read(source: Path) -> bytes:
+def read_document(source: Path) -> bytes:
+    """A document's bytes, refusing what is too large to be a letter."""
     try:
         if source.stat().st_size > MAX_DOCUMENT:
             raise InvalidInput(f"文件 {readable_file_name(source.name)} 超过 {MAX_DOCUMENT >> 20} MiB")
@@ -141,7 +142,7 @@ def redact_for_case(archive: Archive, session: Session, case_id: str, source: Pa
     require_role(session.roles, REDACTORS, "脱敏文件")
     case = open_case(archive, session, case_id)
     redactor = Redactor(detector_for_case(case, archive.config.contacts), style)
-    document = redact_document(_read(source), redactor)
+    document = redact_document(read_document(source), redactor)
     _logged(archive, session, case, "document.redact", source.name,
             {"style": style, "replaced": document.report.total})
     return document
@@ -159,8 +160,3 @@ def check_document(archive: Archive, session: Session, case_id: str, data: bytes
         _logged(archive, session, case, "document.check", name, {"parts": len(texts), "passed": False})
         raise
     _logged(archive, session, case, "document.check", name, {"parts": len(texts), "passed": True})
-
-
-def read_document(source: Path) -> bytes:
-    """A document's bytes, refusing what is too large to be a letter."""
-    return _read(source)

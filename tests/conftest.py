@@ -8,7 +8,9 @@ warns about such slots, and a test checks that it does.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -62,6 +64,13 @@ class Office:
 
     def session(self, archive: Archive, name: str):
         return login(archive, name, PASSPHRASE)
+
+    @contextmanager
+    def raw_catalogue(self) -> Iterator[sqlite3.Connection]:
+        """The catalogue opened behind the library's back (for tampering), committed and closed on exit."""
+        with closing(sqlite3.connect(self.path / "catalogue.sqlite")) as conn:
+            with conn:
+                yield conn
 
 
 def build_office(path: Path) -> Office:

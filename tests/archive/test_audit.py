@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 
 import pytest
 
@@ -21,21 +19,12 @@ from archive.audit import LogSummary, checkpoint_message, latest_checkpoint, rea
 from archive.keyslots import AccountKeys
 from archive.records import record_digests, unwrap_record_key
 from tests.conftest import ADMIN, OFFICER, PASSPHRASE, SECRET_TITLE, CliRun, Office
+from xinfang.cli._errors import EXIT_CREDENTIALS, EXIT_INTEGRITY
 
 AUDITOR = "钱审计"
-EXIT_INTEGRITY = 4
-EXIT_CREDENTIALS = 5
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-@contextmanager
-def _catalogue(office: Office) -> Iterator[sqlite3.Connection]:
-    """The catalogue opened behind the library's back, committed and closed on exit."""
-    with closing(sqlite3.connect(office.path / "catalogue.sqlite")) as conn:
-        with conn:
-            yield conn
 
 
 def _verify(office: Office) -> LogSummary:
@@ -52,13 +41,13 @@ def _problems(summary: LogSummary) -> dict[str, str]:
 
 
 def _count(office: Office, table: str) -> int:
-    with _catalogue(office) as conn:
+    with office.raw_catalogue() as conn:
         (count,) = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
     return int(count)
 
 
 def _entries(office: Office) -> list[dict]:
-    with _catalogue(office) as conn:
+    with office.raw_catalogue() as conn:
         return [json.loads(body) for (body,) in conn.execute("SELECT body FROM audit_entries ORDER BY seq")]
 
 
@@ -86,7 +75,7 @@ def _rebuild_state(conn: sqlite3.Connection) -> None:
 
 def _first_checkpoint_covering(office: Office, seq: int) -> int:
     """The earliest checkpoint signed over entry ``seq``: the first signature a change to it breaks."""
-    with _catalogue(office) as conn:
+    with office.raw_catalogue() as conn:
         (cid,) = conn.execute("SELECT MIN(checkpoint_id) FROM audit_checkpoints WHERE size >= ?", (seq,)).fetchone()
     return int(cid)
 
@@ -159,7 +148,7 @@ def test_an_edited_entry_with_a_recomputed_hash_breaks_the_chain_to_the_next(fil
     seq = len(_entries(filed_office)) // 2
     entry = _entries(filed_office)[seq - 1]
     assert entry["actor"] != AUDITOR
-    with _catalogue(filed_office) as conn:
+    with filed_office.raw_catalogue() as conn:
         _rewrite_entry(conn, seq, entry | {"actor": AUDITOR})
     summary = _verify(filed_office)
     problems = _problems(summary)
@@ -170,7 +159,7 @@ def test_an_edited_entry_with_a_recomputed_hash_breaks_the_chain_to_the_next(fil
 def test_an_edited_last_entry_is_caught_by_the_signed_checkpoint(filed_office: Office) -> None:
     """No later entry links to the last one, and the forger even fixes audit_state: the signature remains."""
     entries = _entries(filed_office)
-    with _catalogue(filed_office) as conn:
+    with filed_office.raw_catalogue() as conn:
         _rewrite_entry(conn, len(entries), entries[-1] | {"actor": AUDITOR})
         _rebuild_state(conn)
     summary = _verify(filed_office)
@@ -180,7 +169,7 @@ def test_an_edited_last_entry_is_caught_by_the_signed_checkpoint(filed_office: O
 
 def test_a_deleted_entry_in_the_middle_is_named(filed_office: Office) -> None:
     seq = len(_entries(filed_office)) // 2
-    with _catalogue(filed_office) as conn:
+    with filed_office.raw_catalogue() as conn:
         conn.execute("DELETE FROM audit_entries WHERE seq = ?", (seq,))
     problems = _problems(_verify(filed_office))
     assert f"应为第 {seq} 条" in problems[f"审计日志第 {seq + 1} 条"]
@@ -190,7 +179,7 @@ def test_a_deleted_entry_with_the_rest_renumbered_is_caught_by_the_checkpoints(f
     """The forger closes the gap and rebuilds the chain after it; only the signatures cannot be redone."""
     entries = _entries(filed_office)
     gap = len(entries) // 2
-    with _catalogue(filed_office) as conn:
+    with filed_office.raw_catalogue() as conn:
         conn.execute("DELETE FROM audit_entries WHERE seq >= ?", (gap,))
         previous = conn.execute("SELECT entry_hash FROM audit_entries WHERE seq = ?", (gap - 1,)).fetchone()[0]
         for seq, entry in enumerate(entries[gap:], start=gap):
@@ -207,7 +196,7 @@ def test_a_deleted_entry_with_the_rest_renumbered_is_caught_by_the_checkpoints(f
 
 def test_two_swapped_entries_are_named(filed_office: Office) -> None:
     seq = len(_entries(filed_office)) // 2
-    with _catalogue(filed_office) as conn:
+    with filed_office.raw_catalogue() as conn:
         rows = dict(conn.execute("SELECT seq, body FROM audit_entries WHERE seq IN (?, ?)", (seq, seq + 1)))
         for here, there in ((seq, seq + 1), (seq + 1, seq)):
             body = rows[there]
@@ -223,7 +212,7 @@ def test_two_swapped_entries_are_named(filed_office: Office) -> None:
 def test_a_log_cut_short_is_caught_by_the_checkpoints_it_outlived(filed_office: Office) -> None:
     size = len(_entries(filed_office))
     kept = size - 3
-    with _catalogue(filed_office) as conn:
+    with filed_office.raw_catalogue() as conn:
         conn.execute("DELETE FROM audit_entries WHERE seq > ?", (kept,))
         _rebuild_state(conn)
     summary = _verify(filed_office)
@@ -243,7 +232,7 @@ def test_an_unsigned_entry_cannot_vouch_for_a_replaced_record(filed_office: Offi
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
-    with _catalogue(filed_office) as conn:
+    with filed_office.raw_catalogue() as conn:
         conn.execute("UPDATE records SET blob_sha256 = ? WHERE record_id = ?", (crypto.sha256_file(path), record_id))
         forged = _append_forged_entry(
             conn,
@@ -264,7 +253,7 @@ def test_deleting_the_latest_checkpoint_leaves_a_signed_action_unsigned(filed_of
     """Only a failed login may stand without a checkpoint; a filing whose checkpoint vanished is a problem."""
     last = len(_entries(filed_office))
     assert _entries(filed_office)[-1]["action"] == "record.add"
-    with _catalogue(filed_office) as conn:
+    with filed_office.raw_catalogue() as conn:
         conn.execute("DELETE FROM audit_checkpoints WHERE size = ?", (last,))
     assert f"审计日志第 {last} 条" in _problems(_verify(filed_office))
 
@@ -278,7 +267,7 @@ def test_a_checkpoint_with_a_forged_signature_is_named(filed_office: Office) -> 
     with filed_office.open() as archive:
         checkpoint = latest_checkpoint(archive.conn, archive.config.archive_id)
     assert checkpoint is not None and checkpoint.signer == "吴领导"
-    with _catalogue(filed_office) as conn:
+    with filed_office.raw_catalogue() as conn:
         (cid,) = conn.execute("SELECT MAX(checkpoint_id) FROM audit_checkpoints").fetchone()
         conn.execute(
             "UPDATE audit_checkpoints SET signature = ? WHERE checkpoint_id = ?",
@@ -296,7 +285,7 @@ def test_a_checkpoint_signed_by_a_name_that_is_no_account_is_named(filed_office:
         current = latest_checkpoint(archive.conn, archive.config.archive_id)
         assert current is not None
         message = checkpoint_message(archive.config.archive_id, current.size, current.root, current.signed_at, "冒名者")
-    with _catalogue(filed_office) as conn:
+    with filed_office.raw_catalogue() as conn:
         cid = conn.execute(
             "INSERT INTO audit_checkpoints (size, root, signed_at, signer, signature) VALUES (?, ?, ?, ?, ?)",
             (current.size, current.root, current.signed_at, "冒名者", crypto.sign(stranger.sign_private, message)),
@@ -309,7 +298,7 @@ def test_a_checkpoint_signed_by_a_name_that_is_no_account_is_named(filed_office:
 
 
 def _snapshot(office: Office) -> dict[str, list[tuple]]:
-    with _catalogue(office) as conn:
+    with office.raw_catalogue() as conn:
         return {
             table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
             for table in ("accounts", "level_key_grants", "level_keys", "records", "sequences", "audit_checkpoints")
@@ -327,7 +316,7 @@ def test_a_failed_login_appends_one_unsigned_entry_and_nothing_else(filed_office
     assert entries[-1]["action"] == "login.failed"
     assert entries[-1]["actor"] == "王文秘"
     assert _snapshot(filed_office) == before
-    with _catalogue(filed_office) as conn:
+    with filed_office.raw_catalogue() as conn:
         raw = b"".join(body.encode() for (body,) in conn.execute("SELECT body FROM audit_entries"))
     assert wrong.encode() not in raw and PASSPHRASE.encode() not in raw
     summary = _verify(filed_office)
@@ -371,7 +360,7 @@ def _record_key(office: Office, record_id: str) -> bytes:
 
 
 def test_record_titles_never_appear_in_the_log_in_the_clear(filed_office: Office) -> None:
-    with _catalogue(filed_office) as conn:
+    with filed_office.raw_catalogue() as conn:
         rows = conn.execute("SELECT CAST(body AS BLOB), sealed_details FROM audit_entries").fetchall()
     assert rows
     for body, sealed in rows:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,23 +19,15 @@ from archive import IntegrityError, Level, add_records, crypto, parse_kind, read
 from archive.accounts import find_account
 from archive.chunks import CHUNK_SIZE
 from tests.conftest import ADMIN, OFFICER, STAFF, CliRun, Office
+from xinfang.cli._errors import EXIT_INTEGRITY
 
 AUDITOR = "钱审计"
 VERIFIERS = [OFFICER, AUDITOR]  # with every level key / with no key at all
 HEADER = 16
 SEALED_CHUNK = CHUNK_SIZE + crypto.TAG_SIZE
-EXIT_INTEGRITY = 4
 
 
 # --- tampering helpers ------------------------------------------------------------------------
-
-
-@contextmanager
-def _catalogue(office: Office) -> Iterator[sqlite3.Connection]:
-    """The catalogue opened behind the library's back, committed and closed on exit."""
-    with closing(sqlite3.connect(office.path / "catalogue.sqlite")) as conn:
-        with conn:
-            yield conn
 
 
 def _record_path(office: Office, record_id: str) -> Path:
@@ -95,7 +85,7 @@ def _flip_record_last_byte(office: Office) -> list[str]:
 
 def _flip_wrapped_key(office: Office) -> list[str]:
     record_id = office.records[Level.SECRET]
-    with _catalogue(office) as conn:
+    with office.raw_catalogue() as conn:
         (wrapped,) = conn.execute("SELECT wrapped_key FROM records WHERE record_id = ?", (record_id,)).fetchone()
         tampered = bytearray(wrapped)
         tampered[len(tampered) // 2] ^= 0x01
@@ -136,7 +126,7 @@ def _replace_record_and_fix_catalogue_digest(office: Office) -> list[str]:
     record_id = office.records[Level.TOP_SECRET]
     path = _record_path(office, record_id)
     _flip_byte(path, path.stat().st_size // 2)
-    with _catalogue(office) as conn:
+    with office.raw_catalogue() as conn:
         conn.execute("UPDATE records SET blob_sha256 = ? WHERE record_id = ?", (crypto.sha256_file(path), record_id))
     return [record_id]
 
@@ -169,7 +159,7 @@ def _edit_keyslot(office: Office) -> list[str]:
 
 
 def _edit_level_key_grant(office: Office) -> list[str]:
-    with _catalogue(office) as conn:
+    with office.raw_catalogue() as conn:
         (account_id,) = conn.execute("SELECT account_id FROM accounts WHERE name = '王文秘'").fetchone()
         (wrapped,) = conn.execute(
             "SELECT wrapped FROM level_key_grants WHERE account_id = ? AND level = ?",
@@ -187,7 +177,7 @@ def _edit_level_key_grant(office: Office) -> list[str]:
 def _delete_catalogue_row(office: Office) -> list[str]:
     """A record removed from the catalogue, its file left behind: the log says it was filed."""
     record_id = office.records[Level.TOP_SECRET]
-    with _catalogue(office) as conn:
+    with office.raw_catalogue() as conn:
         conn.execute("DELETE FROM records WHERE record_id = ?", (record_id,))
     return [f"记录 {record_id}"]
 
@@ -196,7 +186,7 @@ def _delete_catalogue_row_and_file(office: Office) -> list[str]:
     """A record made to vanish without a destruction: no row, no file, only the log remembers."""
     record_id = office.records[Level.TOP_SECRET]
     path = _record_path(office, record_id)
-    with _catalogue(office) as conn:
+    with office.raw_catalogue() as conn:
         conn.execute("DELETE FROM records WHERE record_id = ?", (record_id,))
     path.unlink()
     return [f"记录 {record_id}"]
@@ -207,7 +197,7 @@ def _edit_catalogue_row(column: str, value: object) -> Callable[[Office], list[s
 
     def tamper(office: Office) -> list[str]:
         record_id = office.records[Level.TOP_SECRET]
-        with _catalogue(office) as conn:
+        with office.raw_catalogue() as conn:
             conn.execute(f"UPDATE records SET {column} = ? WHERE record_id = ?", (value, record_id))
         return [f"记录 {record_id}"]
 
@@ -259,7 +249,7 @@ def test_the_auditor_sees_tampering_through_the_cli_with_exit_4(
 @pytest.mark.parametrize("verifier", VERIFIERS)
 def test_a_role_changed_behind_the_archives_back_is_a_problem(filed_office: Office, cli: CliRun, verifier: str) -> None:
     """The investigator makes himself an archivist in the catalogue and so reads without a grant."""
-    with _catalogue(filed_office) as conn:
+    with filed_office.raw_catalogue() as conn:
         conn.execute("UPDATE accounts SET roles = 'archivist,investigator' WHERE name = '周调查'")
     with filed_office.open() as archive:
         report = verify_archive(archive, filed_office.session(archive, verifier))

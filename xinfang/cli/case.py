@@ -448,10 +448,10 @@ def show(runtime: Runtime, case_id: str, as_of: str | None, as_json: bool) -> No
     today = _date(as_of, "计算日期") or date.today()
     history = [{"kind": e["kind"], "on": e["on_date"], "actor": e["actor"], "data": e["data"], "text": e["text"]}
                for e in shown.events]
-    if as_json:
-        echo_json(shown.to_json(today) | {"history": history})
-        return
     data = shown.to_json(today)
+    if as_json:
+        echo_json(data | {"history": history})
+        return
     click.echo(f"{shown.case_id}  {data['channel']}  {data['category']}  {data['importance']}  "
                f"{data['classification']}  {'署实名' if data['real_name'] else '匿名'}")
     click.echo(f"收件 {data['received']}，办理期限 {data['deadline']}（剩余 {data['days_left']} 日），"
