@@ -40,6 +40,15 @@ LibreOffice, one cell in Word, a difference no reader sees.  Indents given in
 characters are whole LibreOffice cells for the same reason (2 characters = 630
 twips, not 632, which LibreOffice would round up to three cells).
 
+LibreOffice also rounds each run of digits or Latin letters up to whole cells
+("2026　年11　月"), where Word sets them at their own width.  The copy
+LibreOffice converts to PDF therefore has a line grid only
+(:func:`generators.conversion.drop_character_grid`; the DOCX keeps
+``linesAndChars`` for Word and WPS).  Every character then takes its own
+width, and the 98 % width keeps the count: 28 × 15.68 = 439.04 pt fit the
+442.24 pt line where 29 would need 454.72 pt, 26 fit after a 630-twip indent,
+and the line pitch still gives 22 lines a page.
+
 The standard's own definition of a line (a character's height plus 7/8 of a
 3号 character, 16 + 14 = 30 pt) would not fit 22 lines into 225 mm; "撑满版心"
 wins, and every paragraph uses the grid pitch as an exact line height so that
@@ -53,11 +62,18 @@ import enum
 import math
 from dataclasses import dataclass
 
+from .errors import LayoutError
+
 __all__ = [
     "BLACK",
     "CLASSIFICATION_LEVELS",
+    "DRAFT_MARK",
     "DocumentGrid",
+    "DraftMarkLayout",
     "FANGSONG",
+    "FORM",
+    "FORM_RULE",
+    "FormLayout",
     "GRID",
     "HEAD",
     "HEADING_STYLES",
@@ -265,10 +281,15 @@ class TextStyles:
     imprint: TextStyle = TextStyle(FANGSONG, TypeSize.FOUR)
     page_number: TextStyle = TextStyle(SONGTI, TypeSize.FOUR)
     minutes_label: TextStyle = TextStyle(HEITI, TypeSize.THREE)
+    draft_mark: TextStyle = TextStyle(HEITI, TypeSize.THREE)
+    form_label: TextStyle = TextStyle(HEITI, TypeSize.THREE)
 
 
 TEXT = TextStyles()
 """Body 3号仿宋, title 2号小标宋, 密级/紧急 3号黑体, 抄送/印发 4号仿宋, page numbers 4号宋体.
+
+The draft mark and the labels of a form are not in the standard; they take
+3号黑体, the face and size it gives 密级 and the 纪要 labels.
 
 The organ mark's size is not fixed by the standard ("醒目、美观、庄重"); 小初
 (36 pt) holds twelve characters across 156 mm, and longer marks are narrowed
@@ -385,6 +406,8 @@ IMPRINT_THICK_RULE = Rule("single", 8, BLACK)
 """§7.4.1 版记 first and last rules: 0.35 mm recommended; 1 pt = 0.353 mm."""
 IMPRINT_THIN_RULE = Rule("single", 6, BLACK)
 """§7.4.1 版记 middle rule: 0.25 mm recommended; 0.75 pt = 0.265 mm."""
+FORM_RULE = Rule("single", 6, BLACK)
+"""The borders of every cell of a form's table: single, black, 0.75 pt."""
 
 # --------------------------------------------------------------------------- vertical layout
 
@@ -431,8 +454,10 @@ class LetterLayout:
     """信函格式 (§10.1), measured from the paper's edges.
 
     The mark and its rule sit above the type area (30 mm from the top against
-    a 37 mm margin): they are a text box in the first-page header placed
-    30 mm from the paper's top, so the body starts at the margin on every
+    a 37 mm margin): they are a text box placed 30 mm from the paper's top and
+    anchored in the first body line, so they appear on page one only.  Not in
+    the first-page header: LibreOffice adds 4–5 mm between a header that
+    outgrows the margin and the body.  The body starts at the margin on every
     page and the first line is pushed down by :attr:`first_line_space_twips`.
     The lower rule is the first-page footer: ``w:footer`` (paper bottom to the
     footer's bottom edge) is exactly that rule's distance.
@@ -458,7 +483,7 @@ class LetterLayout:
 
     @property
     def mark_box_height_twips(self) -> int:
-        """The header box: the mark's line, the rule's distance and the double rule (1.5 + 0.75 + 0.75 pt)."""
+        """The mark's box: the mark's line, the rule's distance and the double rule (1.5 + 0.75 + 0.75 pt)."""
         double_rule_points = LETTER_TOP_RULE.points + 1.5
         return TEXT.organ_mark.size.twips + pt_to_twips(HEAD.rule_space_points + double_rule_points)
 
@@ -575,6 +600,74 @@ class ImprintLayout:
 
 IMPRINT = ImprintLayout()
 
+
+@dataclass(frozen=True)
+class DraftMarkLayout:
+    """The draft mark in the page header, right-aligned: 草稿, or 定稿 with who signed it off and when.
+
+    Not part of GB/T 9704: an office's own mark on copies that are not the
+    issued document (a final document prints none).  It is one line of
+    3号黑体, held exactly as high as its characters, in the top margin above
+    everything the standard places there (the 信函 mark starts 30 mm from the
+    top): so the header stays far inside the 37 mm margin, and LibreOffice,
+    which moves the body down when a header outgrows the margin, leaves every
+    line of the page where it was.
+    """
+
+    top_mm: float = 15.0
+    """The header's distance from the paper's top (``w:header``): the mark takes 15–20.6 mm."""
+    max_chars: int = 26
+    """The longest mark kept on one line: 26 characters of 16 pt take 416 of the type area's 442 pt.
+
+    ``定稿　签发：吴领导　2026年11月28日`` is about 17 wide (digits are half a character)."""
+
+    @property
+    def header_distance_twips(self) -> int:
+        """``w:header`` in twips (850)."""
+        return mm_to_twips(self.top_mm)
+
+
+DRAFT_MARK = DraftMarkLayout()
+
+
+@dataclass(frozen=True)
+class FormLayout:
+    """表格格式: a registration form (信访谈话登记表 and the like) — title, 编号, a two-column table.
+
+    Not a format of GB/T 9704; it keeps the standard's page, head lines (份号,
+    密级, 紧急程度) and title, and puts the answers in a table as wide as the
+    type area.  The label column holds five 3号 characters (``来访人姓名``)
+    inside its padding and rules; every line in either column is one grid pitch high,
+    off the character grid, so cells have the same height in Word and
+    LibreOffice.
+    """
+
+    title_gap_lines: int = 1
+    """The title one line under the head lines."""
+    number_label: str = "编号："
+    label_chars: int = 5
+    cell_padding_mm: float = 2.0
+    """Between a cell's borders and its text, on the left and on the right."""
+
+    @property
+    def cell_padding_twips(self) -> int:
+        """The cell padding in twips (113)."""
+        return mm_to_twips(self.cell_padding_mm)
+
+    @property
+    def label_width_twips(self) -> int:
+        """The label column: five 3号 characters, the padding and the rule either side (1856 twips, 32.7 mm).
+
+        The rules count because LibreOffice sets a cell's text inside its
+        borders as well as its padding; without them a five-character label
+        wraps there.
+        """
+        margin = self.cell_padding_twips + pt_to_twips(FORM_RULE.points)
+        return self.label_chars * TEXT.form_label.size.twips + 2 * margin
+
+
+FORM = FormLayout()
+
 # --------------------------------------------------------------------------- element texts
 
 STATE_SECRET_LEVELS = ("秘密", "机密", "绝密")
@@ -599,16 +692,16 @@ def format_document_number(org_code: str, series: str, year: int, number: int | 
     六角括号 around the full year, the sequence number without 第 and without
     leading zeros.  ``number=None`` gives the draft form ``伊纪群字〔2026〕  号``
     with the number left blank, because numbers are allocated only at sign-off.
-    Raises ValueError for a year that is not four digits or a number below 1.
+    Raises LayoutError for a year that is not four digits or a number below 1.
     """
     if not org_code:
-        raise ValueError("发文机关代字不能为空")
+        raise LayoutError("发文机关代字不能为空")
     if isinstance(year, bool) or not isinstance(year, int) or not 1000 <= year <= 9999:
-        raise ValueError(f"年份应为四位数字：{year!r}")
+        raise LayoutError(f"年份应为四位数字：{year!r}")
     if number is None:
         sequence = "  "
     elif isinstance(number, bool) or not isinstance(number, int) or number < 1:
-        raise ValueError(f"发文顺序号应为正整数：{number!r}")
+        raise LayoutError(f"发文顺序号应为正整数：{number!r}")
     else:
         sequence = str(number)
     return f"{org_code}{series}字〔{year}〕{sequence}号"
@@ -618,21 +711,21 @@ def classification_mark(level_label: str, years: int | None = None) -> str:
     """密级和保密期限 (§7.2.2): ``机密★10年``; ``机密`` without a period; "" for 内部 and 公开.
 
     Only 秘密, 机密 and 绝密 are state-secret levels and get a ★; 内部 and 公开
-    print nothing.  Raises ValueError for an unknown label or a period below 1.
+    print nothing.  Raises LayoutError for an unknown label or a period below 1.
     """
     if level_label not in CLASSIFICATION_LEVELS:
-        raise ValueError(f"未知密级：{level_label!r}")
+        raise LayoutError(f"未知密级：{level_label!r}")
     if level_label not in STATE_SECRET_LEVELS:
         return ""
     if years is None:
         return level_label
     if isinstance(years, bool) or not isinstance(years, int) or years < 1:
-        raise ValueError(f"保密期限应为正整数年：{years!r}")
+        raise LayoutError(f"保密期限应为正整数年：{years!r}")
     return f"{level_label}★{years}年"
 
 
 def copy_number(number: int) -> str:
-    """份号 (§7.2.1): six Arabic digits, ``000003``.  Raises ValueError outside 1–999999."""
+    """份号 (§7.2.1): six Arabic digits, ``000003``.  Raises LayoutError outside 1–999999."""
     if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= 999_999:
-        raise ValueError(f"份号应为1至999999：{number!r}")
+        raise LayoutError(f"份号应为1至999999：{number!r}")
     return f"{number:06d}"

@@ -6,9 +6,11 @@ import datetime
 
 import pytest
 
-from generators import layout
+from generators import GeneratorError, LayoutError, layout
 from generators.fonts import STANDARD_FACES
 from generators.layout import (
+    DRAFT_MARK,
+    FORM,
     GRID,
     HEAD,
     IMPRINT,
@@ -110,6 +112,22 @@ def test_letter_rules_are_170_mm_and_its_first_line_sits_7_8_of_a_character_unde
     assert PAGE_NUMBER.footer_distance_twips == mm_to_twips(LETTER.bottom_rule_mm) == mm_to_twips(20)
 
 
+def test_the_draft_mark_is_one_line_well_inside_the_top_margin() -> None:
+    line = TEXT.draft_mark.size.twips
+    assert (TEXT.draft_mark.face, TEXT.draft_mark.size, TEXT.draft_mark.color) == (layout.HEITI, TypeSize.THREE, None)
+    assert DRAFT_MARK.max_chars * line <= PAGE.type_area_width_twips
+    assert DRAFT_MARK.header_distance_twips + line < mm_to_twips(LETTER.mark_top_mm)  # above the 信函 mark
+    assert DRAFT_MARK.header_distance_twips + 2 * line < mm_to_twips(PAGE.top_mm)  # even a wrapped mark fits
+
+
+def test_form_labels_take_five_characters_and_the_rules_and_padding_around_them() -> None:
+    assert TEXT.form_label == TEXT.minutes_label  # 3号黑体, as the standard sets labels
+    assert layout.FORM_RULE == layout.Rule("single", 6, layout.BLACK)  # 0.75 pt black
+    text_width = FORM.label_width_twips - 2 * (FORM.cell_padding_twips + layout.pt_to_twips(layout.FORM_RULE.points))
+    assert text_width == FORM.label_chars * TEXT.form_label.size.twips == 5 * 320
+    assert FORM.label_width_twips < PAGE.type_area_width_twips / 4
+
+
 def test_page_number_dashes_are_7_mm_under_the_type_area() -> None:
     middle = PAGE_NUMBER.footer_distance_twips + PAGE_NUMBER.space_after_twips + TEXT.page_number.size.twips / 2
     assert twips_to_mm(middle) == pytest.approx(PAGE.bottom_mm - 7, abs=0.1)
@@ -144,13 +162,31 @@ def test_document_numbers() -> None:
     ("year", "number"), [(2026, 0), (2026, -1), (2026, True), (2026, "7"), (26, 7), (20260, 7), (2026.0, 7)]
 )
 def test_document_numbers_refuse_what_is_not_a_year_and_a_positive_number(year: object, number: object) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(LayoutError):
         format_document_number("伊纪", "群", year, number)  # type: ignore[arg-type]
 
 
 def test_document_numbers_need_an_organ_code() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(LayoutError):
         format_document_number("", "群", 2026, 1)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: copy_number(0), "份号应为1至999999：0"),
+        (lambda: classification_mark("机要"), "未知密级：'机要'"),
+        (lambda: classification_mark("机密", 0), "保密期限应为正整数年：0"),
+        (lambda: format_document_number("", "群", 2026, 1), "发文机关代字不能为空"),
+        (lambda: format_document_number("伊纪", "群", 26, 1), "年份应为四位数字：26"),
+        (lambda: format_document_number("伊纪", "群", 2026, 0), "发文顺序号应为正整数：0"),
+    ],
+)
+def test_layout_errors_are_generator_errors_and_still_value_errors(call: object, message: str) -> None:
+    with pytest.raises(LayoutError) as caught:
+        call()  # type: ignore[operator]
+    assert isinstance(caught.value, GeneratorError) and isinstance(caught.value, ValueError)
+    assert str(caught.value) == message
 
 
 @pytest.mark.parametrize(
@@ -171,7 +207,7 @@ def test_classification_marks_star_only_state_secrets(level: str, years: int | N
 
 @pytest.mark.parametrize(("level", "years"), [("机要", 10), ("", None), ("机密", 0), ("机密", -3), ("机密", True)])
 def test_classification_marks_refuse_unknown_levels_and_periods(level: str, years: object) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(LayoutError):
         classification_mark(level, years)  # type: ignore[arg-type]
 
 
@@ -189,7 +225,7 @@ def test_copy_numbers_are_six_digits(number: int, text: str) -> None:
 
 @pytest.mark.parametrize("number", [0, -1, 1_000_000, True, "3", 3.0])
 def test_copy_numbers_refuse_what_six_digits_cannot_hold(number: object) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(LayoutError):
         copy_number(number)  # type: ignore[arg-type]
 
 

@@ -14,7 +14,7 @@ import jinja2.sandbox
 import pytest
 from docxtpl import DocxTemplate
 from lxml import etree
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 
 from generators import layout, templates
 from generators.fonts import STANDARD_FACES
@@ -22,14 +22,25 @@ from generators.templates import TEMPLATE_FIELDS, TEMPLATE_FILES, TEMPLATES_FOLD
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 BUILDERS: Mapping[str, Callable[[], bytes]] = {
     "official": templates.build_official,
     "letter": templates.build_letter,
     "minutes": templates.build_minutes,
+    "form": templates.build_form,
 }
 NAMES = list(BUILDERS)
+LETTERS = ["official", "letter", "minutes"]  # the formats with a body
 HOSTILE = 'A&B <b>粗</b> "双引号" \'单引号\' {{ 7*7 }} {% raw %}'
 LONG = "信访举报" * 500  # 2,000 characters in one paragraph
+SIGNED_OFF = "定稿　签发：吴领导　2026年11月28日"
+ROWS = [
+    {"label": "来访人姓名", "lines": ["张三"]},
+    {"label": "联系电话", "lines": ["13800000000"]},
+    {"label": "反映问题", "lines": ["反映某村村委会主任违规发放补贴。", "补充：涉及金额约三万元。", LONG]},
+    {"label": HOSTILE, "lines": [HOSTILE, "{{ row.label }}"]},
+    {"label": "谈话人", "lines": []},
+]
 
 
 def context(**changes: object) -> dict[str, object]:
@@ -42,6 +53,8 @@ def context(**changes: object) -> dict[str, object]:
         "meeting_name": "伊金霍洛旗纪委信访听证会议",
         "document_number": layout.format_document_number("伊纪", "群", 2026, 7),
         "title": f"关于{HOSTILE}的函",
+        "draft_mark": "",
+        "rows": ROWS,
         "recipient": "旗审计局",
         "body": [HOSTILE, {"level": 1, "text": "一、办理要求"}, {"level": 2, "text": "（一）按期办结"},
                  {"level": 3, "text": "1.材料齐全"}, {"level": 4, "text": "（1）回答举报人提出的问题"}, LONG],
@@ -88,6 +101,16 @@ def texts(root: etree._Element) -> list[str]:
 
 def attr(element: etree._Element | None, name: str) -> str | None:
     return None if element is None else element.get(f"{W}{name}")
+
+
+def headers(data: bytes) -> dict[str, etree._Element]:
+    """Each header part of a package by its reference type (default, even, first)."""
+    document = docx.Document(io.BytesIO(data))
+    section = document.sections[0]._sectPr
+    return {
+        reference.get(f"{W}type"): etree.fromstring(document.part.related_parts[reference.get(f"{R}id")].blob)
+        for reference in section.iter(f"{W}headerReference")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -249,6 +272,37 @@ def test_minutes_labels_are_heiti(built: dict) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_every_header_holds_the_draft_mark_right_aligned_in_3hao_heiti_off_the_grid(built: dict, name: str) -> None:
+    parts = headers(built[name])
+    assert set(parts) == ({"default", "even", "first"} if name == "letter" else {"default", "even"})
+    for header in parts.values():
+        (paragraph,) = header.iter(f"{W}p")
+        assert texts(paragraph) == ["{{ draft_mark }}"]
+        properties = paragraph.find(f"{W}pPr")
+        assert attr(properties.find(f"{W}jc"), "val") == "right"
+        assert attr(properties.find(f"{W}snapToGrid"), "val") == "0"
+        spacing = properties.find(f"{W}spacing")
+        assert (attr(spacing, "line"), attr(spacing, "lineRule")) == ("320", "exact")  # one 16-pt line, no more
+        (run,) = paragraph.iter(f"{W}r")
+        assert attr(run.find(f"{W}rPr/{W}rFonts"), "eastAsia") == "黑体"
+        assert (attr(run.find(f"{W}rPr/{W}sz"), "val"), attr(run.find(f"{W}rPr/{W}w"), "val")) == ("32", "100")
+        assert run.find(f"{W}rPr/{W}color") is None  # black
+    section = docx.Document(io.BytesIO(built[name])).sections[0]
+    assert section.header_distance.mm == pytest.approx(layout.DRAFT_MARK.top_mm, abs=0.1)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("mark", ["草稿", SIGNED_OFF, ""])
+def test_a_rendered_draft_carries_its_mark_in_every_header(built: dict, name: str, mark: str) -> None:
+    rendered = render(built[name], context(draft_mark=mark))
+    parts = headers(rendered)
+    assert len(parts) == (3 if name == "letter" else 2)
+    assert {kind: texts(header) for kind, header in parts.items()} == {kind: [mark] for kind in parts}
+    if mark:
+        assert mark not in texts(part(rendered, "word/document.xml"))  # in the headers only
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_templates_declare_exactly_their_fields(name: str) -> None:
     template = DocxTemplate(TEMPLATES_FOLDER / TEMPLATE_FILES[name])
     assert template.get_undeclared_template_variables(sandbox()) == set(TEMPLATE_FIELDS[name])
@@ -257,7 +311,7 @@ def test_templates_declare_exactly_their_fields(name: str) -> None:
 # --------------------------------------------------------------------------- rendering
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", LETTERS)
 def test_rendering_keeps_markup_characters_quotes_and_long_paragraphs_intact(built: dict, name: str) -> None:
     rendered = render(built[name], context())
     document = part(rendered, "word/document.xml")
@@ -356,6 +410,91 @@ def test_letter_imprint_is_copy_to_only_and_absent_without_it(built: dict) -> No
     assert imprint_boxes(render(built["letter"], context(cc=""))) == []
 
 
+# --------------------------------------------------------------------------- the form
+
+
+def form_table(rendered: bytes) -> etree._Element | None:
+    return part(rendered, "word/document.xml").find(f".//{W}tbl")
+
+
+def cell_texts(table: etree._Element) -> list[list[list[str]]]:
+    """Rows → cells → the text of each paragraph of the cell."""
+    return [[texts(cell) for cell in row.findall(f"{W}tc")] for row in table.findall(f"{W}tr")]
+
+
+def test_form_has_one_row_per_item_and_each_line_of_an_answer_is_a_paragraph(built: dict) -> None:
+    table = form_table(render(built["form"], context()))
+    assert table is not None
+    assert cell_texts(table) == [[[row["label"]], row["lines"] or [""]] for row in ROWS]  # no lines: one empty one
+    xml = etree.tostring(table, encoding="unicode")
+    assert "{%" not in xml.replace("{% raw %}", "")
+
+
+def test_form_keeps_markup_characters_and_braces_in_labels_and_answers_as_text(built: dict) -> None:
+    rows = [{"label": HOSTILE, "lines": [HOSTILE, "{{ rows }}", "<w:p>&amp;"]}]
+    rendered = render(built["form"], context(rows=rows, title=HOSTILE, document_number="{{ title }}"))
+    table = form_table(rendered)
+    assert table is not None
+    assert cell_texts(table) == [[[HOSTILE], [HOSTILE, "{{ rows }}", "<w:p>&amp;"]]]
+    paragraphs = texts(part(rendered, "word/document.xml"))
+    assert HOSTILE in paragraphs and "编号：{{ title }}" in paragraphs
+    docx.Document(io.BytesIO(rendered))
+
+
+def test_a_form_without_rows_has_no_table_and_is_still_a_document(built: dict) -> None:
+    rendered = render(built["form"], context(rows=[]))
+    assert form_table(rendered) is None
+    paragraphs = [p for p in texts(part(rendered, "word/document.xml")) if p]
+    assert paragraphs == ["000003", "机密★10年", "特急", f"关于{HOSTILE}的函", "编号：伊纪群字〔2026〕7号"]
+    docx.Document(io.BytesIO(rendered))
+
+
+def test_form_table_spans_the_type_area_between_single_black_rules(built: dict) -> None:
+    document = part(built["form"], "word/document.xml")
+    (table,) = document.iter(f"{W}tbl")
+    assert attr(table.find(f"{W}tblPr/{W}tblW"), "w") == str(layout.PAGE.type_area_width_twips)
+    assert attr(table.find(f"{W}tblPr/{W}jc"), "val") == "center"
+    assert attr(table.find(f"{W}tblPr/{W}tblLayout"), "type") == "fixed"
+    columns = [int(attr(c, "w")) for c in table.iter(f"{W}gridCol")]
+    assert sum(columns) == layout.PAGE.type_area_width_twips
+    assert columns[0] == layout.FORM.label_width_twips
+    assert layout.twips_to_mm(columns[0]) == pytest.approx(32.7, abs=0.1)  # five 3号 characters with room
+    borders = table.find(f"{W}tblPr/{W}tblBorders")
+    assert [(etree.QName(b).localname, attr(b, "val"), attr(b, "sz"), attr(b, "color")) for b in borders] == [
+        (side, "single", "6", "000000") for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    ]
+
+
+def test_form_labels_are_heiti_centred_and_answers_fangsong_with_exact_lines(built: dict) -> None:
+    document = part(built["form"], "word/document.xml")
+    (label,) = runs_with(document, "{{ row.label }}")
+    (answer,) = runs_with(document, "{{ line }}")
+    cell = label.getparent().getparent()
+    assert attr(cell.find(f"{W}tcPr/{W}vAlign"), "val") == "center"
+    assert attr(label.getparent().find(f"{W}pPr/{W}jc"), "val") == "center"
+    assert attr(label.find(f"{W}rPr/{W}rFonts"), "eastAsia") == "黑体"
+    assert attr(answer.find(f"{W}rPr/{W}rFonts"), "eastAsia") == "仿宋_GB2312"
+    for run in (label, answer):
+        assert attr(run.find(f"{W}rPr/{W}sz"), "val") == "32"
+        spacing = run.getparent().find(f"{W}pPr/{W}spacing")
+        assert (attr(spacing, "line"), attr(spacing, "lineRule")) == (str(layout.GRID.line_pitch), "exact")
+        assert attr(run.getparent().find(f"{W}pPr/{W}snapToGrid"), "val") == "0"
+
+
+def test_form_title_and_number_follow_the_head_lines(built: dict) -> None:
+    document = part(built["form"], "word/document.xml")
+    (title,) = runs_with(document, "{{ title }}")
+    assert attr(title.find(f"{W}rPr/{W}rFonts"), "eastAsia") == "小标宋"
+    assert attr(title.find(f"{W}rPr/{W}sz"), "val") == "44"
+    assert attr(title.getparent().find(f"{W}pPr/{W}jc"), "val") == "center"
+    spacing = title.getparent().find(f"{W}pPr/{W}spacing")
+    assert attr(spacing, "before") == str(layout.FORM.title_gap_lines * layout.GRID.line_pitch)
+    (number,) = runs_with(document, "编号：{{ document_number }}")
+    assert attr(number.find(f"{W}rPr/{W}rFonts"), "eastAsia") == "仿宋_GB2312"
+    assert attr(number.getparent().find(f"{W}pPr/{W}jc"), "val") == "right"
+    assert texts(document)[:3] == ["{{ copy_number }}", "{{ classification }}", "{{ urgency }}"]
+
+
 # --------------------------------------------------------------------------- reproducible
 
 
@@ -370,9 +509,9 @@ def test_committed_templates_equal_a_fresh_build(built: dict, name: str) -> None
     assert committed.read_bytes() == built[name], f"run `python -m generators.templates` and commit {committed.name}"
 
 
-def test_build_all_writes_the_three_files(tmp_path: Path, built: dict) -> None:
+def test_build_all_writes_the_four_files(tmp_path: Path, built: dict) -> None:
     paths = templates.build_all(tmp_path / "templates")
-    assert [p.name for p in paths] == ["official.docx", "letter.docx", "minutes.docx"]
+    assert [p.name for p in paths] == ["official.docx", "letter.docx", "minutes.docx", "form.docx"]
     assert [p.read_bytes() for p in paths] == [built[name] for name in NAMES]
 
 
@@ -410,3 +549,59 @@ def test_libreoffice_sets_28_characters_a_line_and_no_page_number_on_a_letters_f
     assert "— 1 —" in lines
     first_page = PdfReader(io.BytesIO(letter)).pages[0].extract_text()
     assert "—" not in first_page and "伊纪群字〔2026〕7" in first_page.replace(" ", "")
+
+
+def page_positions(page: PageObject) -> list[tuple[str, float, float]]:
+    """The page's pieces of text with their origins in points (from the page's bottom left)."""
+    found: list[tuple[str, float, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            found.append((text, round(cm[0] * tm[4] + cm[2] * tm[5] + cm[4], 1),
+                          round(cm[1] * tm[4] + cm[3] * tm[5] + cm[5], 1)))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def text_positions(pdf: bytes) -> list[list[tuple[str, float, float]]]:
+    return [page_positions(page) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def without_headers(data: bytes) -> bytes:
+    """The same document with its header references removed: the page as it was before headers had a mark."""
+    document = docx.Document(io.BytesIO(data))
+    section = document.sections[0]._sectPr
+    for reference in section.findall(f"{W}headerReference"):
+        section.remove(reference)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_libreoffice_sets_the_draft_mark_on_one_header_line_and_moves_nothing_else(built: dict, soffice: str) -> None:
+    from generators import convert_to_pdf
+
+    values = context(body=["测" * 100, "正文" * 300], cc="")
+    sources = []
+    for name in NAMES:
+        sources += [without_headers(render(built[name], values)), render(built[name], values | {"draft_mark": SIGNED_OFF})]
+    pdfs = convert_to_pdf(sources)
+    header_bottom = (297 - layout.DRAFT_MARK.top_mm) / 25.4 * 72 - 16  # the mark's line, in points from the bottom
+    for index, name in enumerate(NAMES):
+        bare, signed = text_positions(pdfs[2 * index]), text_positions(pdfs[2 * index + 1])
+        assert len(signed) == len(bare) > 1, name
+        for bare_page, signed_page in zip(bare, signed, strict=True):
+            mark = [piece for piece in signed_page if piece[2] > header_bottom]
+            assert [piece for piece in signed_page if piece not in mark] == bare_page, name  # nothing moved
+            assert len({y for _, _, y in mark}) == 1, name  # one line
+            assert "".join(text for text, _, _ in mark).replace(" ", "") == SIGNED_OFF, name
+
+
+def test_libreoffice_keeps_a_five_character_label_on_one_line(built: dict, soffice: str) -> None:
+    from generators import convert_to_pdf
+
+    (pdf,) = convert_to_pdf([render(built["form"], context())])
+    lines = PdfReader(io.BytesIO(pdf)).pages[0].extract_text().splitlines()
+    assert any(line.startswith("来访人姓名") for line in lines), lines
+    assert "编号：伊纪群字〔2026〕7号" in [line.replace(" ", "") for line in lines]
