@@ -39,4 +39,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_audit --entries $(SCALE)
 
 clean:
-	rm -rf $(VENV) demo-archive .pytest_cache .hypothesis *.egg-info
+	rm -rf $(VENV) demo-archive demo-archive-文书 .pytest_cache .hypothesis *.egg-info

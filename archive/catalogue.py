@@ -144,6 +144,41 @@ _MIGRATIONS: list[str] = [
     );
     CREATE INDEX case_events_by_case ON case_events (case_id, event_id);
     """,
+    # version 3: drafts and the 发文登记簿
+    """
+    CREATE TABLE drafts (
+        draft_id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases (case_id),
+        kind TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        file_mac TEXT NOT NULL,
+        sealed_content BLOB NOT NULL
+    );
+    CREATE INDEX drafts_by_case ON drafts (case_id);
+    CREATE TABLE dispatches (
+        document_number TEXT PRIMARY KEY,
+        series TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        draft_id TEXT NOT NULL UNIQUE REFERENCES drafts (draft_id),
+        case_id TEXT NOT NULL REFERENCES cases (case_id),
+        kind TEXT NOT NULL,
+        level INTEGER NOT NULL,
+        signer TEXT NOT NULL,
+        signed_on TEXT NOT NULL,
+        on_paper INTEGER NOT NULL,
+        copies INTEGER NOT NULL,
+        issued_by TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
+        records TEXT NOT NULL,
+        voided_at TEXT,
+        voided_by TEXT,
+        sealed_void_reason BLOB,
+        UNIQUE (series, year, number)
+    );
+    CREATE INDEX dispatches_by_case ON dispatches (case_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)

@@ -84,6 +84,14 @@ evidence = "D30"
 report = "Y"
 other = "D10"
 
+[documents]
+# review_office = "鄂尔多斯市纪委监委"  # 答复意见书中告知的复查机关
+# contact = "信访室 0477-8888888"       # 信访谈话通知书的联系人及电话（电话须同时列入 contacts）
+# print_organ = "伊金霍洛旗纪委办公室"  # 版记中的印发机关，默认为机关名称
+# templates = "本机关模板"              # 本机关自己的模板文件夹（相对于档案库），默认用程序自带的模板
+# [documents.series]                    # 发文字号的系列字，如 assignment = "群" 即 伊纪群字
+# assignment = "群"
+
 # 国务院公布新一年节假日安排后，在此补充（优先于 chinesecalendar 的数据），例如：
 # [holidays.2027]
 # holidays = ["2027-01-01"]

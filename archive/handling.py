@@ -88,7 +88,7 @@ _STEPS = {
     "extension-request": _Step("承办单位申请延期", frozenset({"assigned", "returned"}), None, frozenset({SECRETARY})),
     "extension-decide": _Step("审批延期申请", frozenset({"assigned", "returned"}), None, frozenset({LEADER})),
     "supervise": _Step("督办", OPEN_STATES, None, frozenset({LEADER})),
-    "remind": _Step("催办", frozenset({"assigned", "returned"}), None, frozenset({SECRETARY})),
+    "remind": _Step("催办", frozenset({"assigned", "returned"}), None, frozenset({SECRETARY, LEADER})),
     "summary-out": _Step("撰写转出摘要", OPEN_STATES, None, frozenset({SECRETARY, LEADER})),
 }
 
@@ -290,7 +290,8 @@ def extend_case(
         return "已延期过一次，不能再次延期" if latest(case, "extend") else None
 
     return _take_step(
-        archive, session, case_id, "extend", on, data={"days": days, "deadline": extended.due.isoformat()},
+        archive, session, case_id, "extend", on,
+        data={"days": days, "deadline": extended.due.isoformat(), "previous": case.row["deadline"]},
         text=_text(reason, "延期理由"), check=once,
         updates={"deadline": extended.due.isoformat(), "deadline_nominal": extended.nominal.isoformat()},
     )

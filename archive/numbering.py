@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 
-__all__ = ["allocate_number", "format_record_id"]
+__all__ = ["allocate_document_number", "allocate_number", "format_draft_id", "format_record_id"]
 
 
 def allocate_number(conn: sqlite3.Connection, series: str, year: int) -> int:
@@ -31,3 +31,16 @@ def allocate_number(conn: sqlite3.Connection, series: str, year: int) -> int:
 def format_record_id(year: int, number: int) -> str:
     """``R-2026-000123``: records are numbered per year of filing, six digits."""
     return f"R-{year}-{number:06d}"
+
+
+def allocate_document_number(conn: sqlite3.Connection, series: str, year: int) -> int:
+    """The next 发文顺序号 of ``series`` (``伊纪群字``) in ``year``: 1, 2, 3 … with no gaps or reuse.
+
+    A voided number stays consumed: the counter only moves forward.
+    """
+    return allocate_number(conn, f"document {series}", year)
+
+
+def format_draft_id(year: int, number: int) -> str:
+    """``NG-2026-000012``: 拟稿 (drafts) carry their own ids and never a 发文字号."""
+    return f"NG-{year}-{number:06d}"

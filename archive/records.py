@@ -16,11 +16,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import crypto
 from .accounts import Session
-from .audit import now_utc
+from .audit import Act, now_utc
 from .cases import open_case
 from .chunks import decrypt_record, encrypt_record
 from .errors import InvalidInput, NotFound, PermissionDenied
@@ -42,6 +42,7 @@ __all__ = [
     "list_records",
     "read_record",
     "record_digests",
+    "store_record",
     "unwrap_record_key",
 ]
 
@@ -159,62 +160,74 @@ def add_records(
     retention = retention or scheduled_retention(archive.config.sections.get("retention", {}), kind.id)
     results = []
     for path in files:
-        info = _file_record(archive, session, Path(path), case_id, title, kind, level_key, retention, formed, progress)
+        # One file, one transaction: each record is whole when committed, and leaves no file if it fails.
+        with archive.act(session) as act, open(path, "rb") as source:
+            info = store_record(
+                archive, act, source, Path(path).name, case_id=case_id, title=title, kind=kind, level_key=level_key,
+                retention=retention, formed=formed, progress=progress,
+            )
         results.append(info)
         if filed is not None:
             filed(info)
     return results
 
 
-def _file_record(
+def store_record(
     archive: Archive,
-    session: Session,
-    path: Path,
+    act: Act,
+    source: BinaryIO,
+    file_name: str,
+    *,
     case_id: str,
     title: str,
     kind: RecordKind,
     level_key: LevelKey,
     retention: Retention,
     formed: date,
-    progress: Callable[[int], None] | None,
+    progress: Callable[[int], None] | None = None,
 ) -> RecordInfo:
-    """One file, one transaction: the record is whole when this returns, and leaves no file if it raises."""
+    """Encrypt ``source`` as a new record inside the caller's write transaction ``act``.
+
+    Callers that file several things as one act (an issued letter and its
+    signed-off draft) use this directly.  The ciphertext file is removed if
+    this raises; if the caller's transaction fails afterwards, the caller
+    removes ``archive.record_path(record_id)`` of what it stored.
+    """
     destination: Path | None = None
-    description = {"title": title, "filename": readable_file_name(path.name)}
+    description = {"title": title, "filename": readable_file_name(file_name)}
     try:
-        with archive.act(session) as act, open(path, "rb") as source:
-            year = date.today().year
-            record_id = format_record_id(year, allocate_number(archive.conn, "record", year))
-            record_key = crypto.random_key()
-            destination = archive.record_path(record_id)
-            blob = encrypt_record(source, destination, record_id, record_key, progress)
-            wrapped = crypto.seal(
-                level_key.key, record_key, _record_key_associated(record_id, level_key.level, level_key.version)
-            )
-            sealed_description = crypto.seal(
-                crypto.derive_subkey(record_key, "record description"),
-                json.dumps(description, ensure_ascii=False).encode(),
-                _description_associated(record_id),
-            )
-            filed_at = now_utc()
-            archive.conn.execute(
-                "INSERT INTO records (record_id, case_id, kind, level, key_version, retention, formed, filed_at, "
-                "wrapped_key, sealed_description, content_mac, size, blob_sha256, created_by) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    record_id, case_id, kind.id, level_key.level.value, level_key.version, retention.value,
-                    formed.isoformat(), filed_at, wrapped, sealed_description, blob.content_mac, blob.size,
-                    blob.sha256, session.account.name,
-                ),
-            )
-            act.log(
-                "record.add",
-                [record_id],
-                digests={record_id: record_digests(archive.conn, record_id)},
-                info={"case": case_id, "kind": kind.id, "classification": level_key.level.label},
-                details=description,
-                details_key=record_key,
-            )
+        year = date.today().year
+        record_id = format_record_id(year, allocate_number(archive.conn, "record", year))
+        record_key = crypto.random_key()
+        destination = archive.record_path(record_id)
+        blob = encrypt_record(source, destination, record_id, record_key, progress)
+        wrapped = crypto.seal(
+            level_key.key, record_key, _record_key_associated(record_id, level_key.level, level_key.version)
+        )
+        sealed_description = crypto.seal(
+            crypto.derive_subkey(record_key, "record description"),
+            json.dumps(description, ensure_ascii=False).encode(),
+            _description_associated(record_id),
+        )
+        filed_at = now_utc()
+        archive.conn.execute(
+            "INSERT INTO records (record_id, case_id, kind, level, key_version, retention, formed, filed_at, "
+            "wrapped_key, sealed_description, content_mac, size, blob_sha256, created_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                record_id, case_id, kind.id, level_key.level.value, level_key.version, retention.value,
+                formed.isoformat(), filed_at, wrapped, sealed_description, blob.content_mac, blob.size,
+                blob.sha256, act.actor,
+            ),
+        )
+        act.log(
+            "record.add",
+            [record_id],
+            digests={record_id: record_digests(archive.conn, record_id)},
+            info={"case": case_id, "kind": kind.id, "classification": level_key.level.label},
+            details=description,
+            details_key=record_key,
+        )
     except BaseException:
         if destination is not None:
             destination.unlink(missing_ok=True)

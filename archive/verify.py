@@ -18,6 +18,7 @@ from .accounts import Session, account_digests
 from .audit import AuditProblem, LogSummary, verify_log
 from .cases import case_digests
 from .chunks import decrypt_record
+from .dispatch import dispatch_digests, dispatch_object, draft_digests
 from .errors import IntegrityError
 from .folder import KEYSLOT_DIR, RECORD_DIR, Archive
 from .keyring import LevelKey, grant_digest_name
@@ -70,6 +71,7 @@ def check_archive(
     _verify_keyslots(archive, report, logged)
     _verify_grants(archive, report, logged)
     _verify_cases(archive, report, logged)
+    _verify_documents(archive, report, logged)
     _verify_records(archive, level_keys, report, logged, progress)
     for level_value, reason in archive.conn.execute(
         "SELECT level, rotation_due FROM level_keys WHERE rotation_due IS NOT NULL ORDER BY level"
@@ -144,6 +146,21 @@ def _verify_cases(archive: Archive, report: VerifyReport, logged: dict[str, dict
     for case_id in sorted(catalogued):
         if case_digests(archive.conn, case_id) != logged.get(case_id):
             report.problem(f"信访件 {case_id}", "登记信息或办理记录与审计日志不符（目录被改动）")
+
+
+def _verify_documents(archive: Archive, report: VerifyReport, logged: dict[str, dict[str, str]]) -> None:
+    """Drafts and the 发文登记簿: every row as the log last recorded it, none missing."""
+    drafts = {draft_id for (draft_id,) in archive.conn.execute("SELECT draft_id FROM drafts")}
+    numbers = {number for (number,) in archive.conn.execute("SELECT document_number FROM dispatches")}
+    catalogued = drafts | {dispatch_object(number) for number in numbers}
+    for name in sorted(n for n in logged if (n.startswith("NG-") or n.startswith("document:")) and n not in catalogued):
+        report.problem(f"发文 {name.removeprefix('document:')}", "审计日志记录了此项，目录中却没有（被删除）")
+    for draft_id in sorted(drafts):
+        if draft_digests(archive.conn, draft_id) != logged.get(draft_id):
+            report.problem(f"草稿 {draft_id}", "草稿与审计日志不符（目录被改动）")
+    for number in sorted(numbers):
+        if dispatch_digests(archive.conn, number) != logged.get(dispatch_object(number)):
+            report.problem(f"发文 {number}", "发文登记簿的这一行与审计日志不符（目录被改动）")
 
 
 def _verify_records(

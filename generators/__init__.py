@@ -8,7 +8,7 @@ standard faces to installed fonts; the letters arrive with the generators issue.
 from __future__ import annotations
 
 from .conversion import clear_pdf_metadata, convert_to_pdf, find_soffice
-from .errors import ConversionFailed, ConverterMissing, FontMissing, GeneratorError, GlyphMissing
+from .errors import ConversionFailed, ConverterMissing, FontMissing, GeneratorError, GlyphMissing, LayoutError
 from .fonts import (
     DEFAULT_FONT_MAP,
     STANDARD_FACES,
@@ -28,6 +28,7 @@ __all__ = [
     "FontMissing",
     "GeneratorError",
     "GlyphMissing",
+    "LayoutError",
     "STANDARD_FACES",
     "TEMPLATES_FOLDER",
     "TEMPLATE_FIELDS",

@@ -6,8 +6,16 @@ refused operation); messages are Chinese and carry no protected value::
     GeneratorError
     ├── ConverterMissing       LibreOffice is not installed
     ├── ConversionFailed       LibreOffice could not turn a document into PDF
-    └── FontMissing            a face the document needs is not installed, or is misconfigured
-        └── GlyphMissing       the installed face has no glyph for a character of the text
+    ├── FontMissing            a face the document needs is not installed, or is misconfigured
+    │   └── GlyphMissing       the installed face has no glyph for a character of the text
+    ├── LayoutError            a value cannot be printed as GB/T 9704 sets it (份号, 发文字号, 密级)
+    ├── UnknownKind            KIND names no document kind
+    ├── InvalidFields          fields missing, unknown or invalid (all of them, in one message)
+    ├── DraftChanged           a draft file given to ``issue`` was edited after it was generated
+    └── TemplateMissing        a template, or the office's template folder, cannot be read
+
+:class:`LayoutError` is also a :class:`ValueError`: the layout helpers raised
+ValueError before the tree had it, and callers that catch that keep working.
 
 A :class:`GlyphMissing` message names the missing characters themselves (with
 their code points) and nothing else of the text: one rare character of a name
@@ -16,7 +24,18 @@ is what the user must act on, and the rest of the name stays out of the message.
 
 from __future__ import annotations
 
-__all__ = ["ConversionFailed", "ConverterMissing", "FontMissing", "GeneratorError", "GlyphMissing"]
+__all__ = [
+    "ConversionFailed",
+    "ConverterMissing",
+    "DraftChanged",
+    "FontMissing",
+    "GeneratorError",
+    "GlyphMissing",
+    "InvalidFields",
+    "LayoutError",
+    "TemplateMissing",
+    "UnknownKind",
+]
 
 
 class GeneratorError(Exception):
@@ -42,3 +61,27 @@ class GlyphMissing(FontMissing):
         super().__init__(message)
         self.family = family
         self.characters = characters
+
+
+class UnknownKind(GeneratorError):
+    """Raised when KIND names no document kind (by English id or Chinese name)."""
+
+
+class InvalidFields(GeneratorError):
+    """Raised with every missing, unknown or invalid field of a document at once; nothing is written."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("文书字段有误，未生成任何文件：\n" + "\n".join(f"  · {p}" for p in problems))
+        self.problems = problems
+
+
+class DraftChanged(GeneratorError):
+    """Raised when a draft file given to ``issue`` differs from the one generated: edits would be lost."""
+
+
+class LayoutError(GeneratorError, ValueError):
+    """Raised when a 份号, 发文字号 or 密级和保密期限 is asked for with a value the standard cannot print."""
+
+
+class TemplateMissing(GeneratorError):
+    """Raised when a template file or the office's configured template folder cannot be read."""

@@ -4,11 +4,14 @@ It plays each role once.  The administrator creates the staff accounts; the
 security officer hands out clearances; the secretary registers two petitions
 and files their material; the leader instructs; one case is assigned to a
 township commission and shows up as due for a reminder a month later; the
-other is handled by the office itself, closed and filed by the archivist with
+secretary drafts one document of every kind and the leader signs them off, so
+they are numbered, filed and printed (:mod:`xinfang.demo_letters`); the other
+case is handled by the office itself, closed and filed by the archivist with
 档号.  The administrator is refused content and the auditor verifies without
 any key.  Everything is reported through ``say`` so the command line decides
 how to show it.  Sample originals are written to a private temporary folder and
-removed once filed: only the archive keeps them, encrypted.
+removed once filed: only the archive keeps them, encrypted.  The printable
+letters go to a separate folder, since they are plaintext by intent.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 from archive import (
     Archive,
     Founder,
+    InvalidInput,
     KdfParams,
     Level,
     NotFound,
@@ -33,6 +37,7 @@ from archive import (
     list_records,
     login,
     parse_kind,
+    parse_level,
     read_record,
     set_clearance,
     verify_archive,
@@ -48,6 +53,8 @@ from archive.handling import (
     review_case,
 )
 from archive.supervision import cases_due
+
+from .demo_letters import issue_every_kind
 
 __all__ = ["ADMIN", "DEMO_PASSPHRASE", "DEMO_STAFF", "OFFICER", "DemoResult", "run_demo"]
 
@@ -67,6 +74,7 @@ class DemoResult:
     """What the demo made: the folder, the case and record ids, and whether verification passed."""
 
     folder: Path
+    documents: Path
     case_ids: list[str]
     record_ids: list[str]
     verified: bool
@@ -85,9 +93,12 @@ class _Office:
         return self._sessions[name]
 
 
-def run_demo(folder: Path, say: Callable[[str], None], kdf: KdfParams, today: date | None = None) -> DemoResult:
-    """Create a demo archive in ``folder`` (absent or empty) and walk every role through it."""
+def run_demo(folder: Path, documents: Path, say: Callable[[str], None], kdf: KdfParams, today: date | None = None
+             ) -> DemoResult:
+    """Create a demo archive in ``folder`` and its letters in ``documents`` (both absent or empty)."""
     today = today or date.today()
+    if documents.exists() and (not documents.is_dir() or any(documents.iterdir())):
+        raise InvalidInput(f"文书文件夹 {documents} 已存在且不为空，演示不会覆盖它")
     say(f"① 系统管理员 {ADMIN} 新建档案库 {folder}，同时创建安全保密管理员 {OFFICER}")
     archive = create_archive(
         folder, organisation="伊金霍洛旗纪委监委", org_code="伊纪", fonds="J001",
@@ -107,19 +118,22 @@ def run_demo(folder: Path, say: Callable[[str], None], kdf: KdfParams, today: da
         case_ids = _register(office, say, today)
         with tempfile.TemporaryDirectory(prefix="xinfang-demo-") as scratch:
             record_ids = _file_material(office, case_ids, Path(scratch), say)
-            _handle(office, case_ids, Path(scratch), say, today)
+            _assign(office, case_ids[0], say, today)
+            say("⑦ 文秘按每种文书各拟一稿，领导签发，分配发文字号，正本和定稿随案归档（DOCX 与 PDF）")
+            issue_every_kind(office, case_ids[0], case_ids[1], documents, say, today)
+            _handle_own(office, case_ids[1], Path(scratch), say)
         _show_listings(office, say)
-        say("⑨ 系统管理员尝试读取记录：")
+        say("⑩ 系统管理员尝试读取记录：")
         try:
             read_record(archive, office[ADMIN], record_ids[0])
         except NotFound as exc:
             say(f"   被拒绝 —— {exc}")
         report = verify_archive(archive, office["钱审计"])
         say(
-            f"⑩ 安全审计员不持有任何密钥，校验审计日志与密文摘要：{'通过' if report.ok else '发现问题'}"
+            f"⑪ 安全审计员不持有任何密钥，校验审计日志与密文摘要：{'通过' if report.ok else '发现问题'}"
             f"（日志 {report.log_entries} 条，记录 {report.records_checked} 条）"
         )
-    return DemoResult(folder, case_ids, record_ids, report.ok)
+    return DemoResult(folder, documents, case_ids, record_ids, report.ok)
 
 
 def _register(office: _Office, say: Callable[[str], None], today: date) -> list[str]:
@@ -176,9 +190,8 @@ def _file_material(office: _Office, case_ids: list[str], scratch: Path, say: Cal
     return record_ids
 
 
-def _handle(office: _Office, case_ids: list[str], scratch: Path, say: Callable[[str], None], today: date) -> None:
+def _assign(office: _Office, assigned: str, say: Callable[[str], None], today: date) -> None:
     archive, clerk, leader = office.archive, office["王文秘"], office["吴领导"]
-    assigned, own = case_ids
     say(f"⑥ {assigned}：拟办交办 → 领导批示 → 以纪群字交某镇纪委（3 个月内报结）")
     propose_route(archive, clerk, assigned, route="交办", unit="某镇纪委", opinion="建议交某镇纪委调查核实并报结")
     instruct_case(archive, leader, assigned, text="同意，请某镇纪委认真核查，按期报结")
@@ -187,7 +200,11 @@ def _handle(office: _Office, case_ids: list[str], scratch: Path, say: Callable[[
     month_later = today + timedelta(days=31)
     for due in cases_due(archive, clerk, "reminder", month_later):
         say(f"   {month_later.isoformat()} 应催办：{due.case.case_id}（{'；'.join(due.reasons)}）")
-    say(f"⑦ {own}：自办 → 批示 → 本室报结 → 审核通过 → 结案（匿名件无须答复）")
+
+
+def _handle_own(office: _Office, own: str, scratch: Path, say: Callable[[str], None]) -> None:
+    archive, clerk, leader = office.archive, office["王文秘"], office["吴领导"]
+    say(f"⑧ {own}：自办 → 批示 → 本室报结 → 审核通过 → 结案（匿名件无须答复）")
     propose_route(archive, clerk, own, route="自办", opinion="由本室约谈村委会负责人，督促公开账目")
     instruct_case(archive, leader, own, text="同意")
     report = scratch / "办理报告.txt"
@@ -196,7 +213,7 @@ def _handle(office: _Office, case_ids: list[str], scratch: Path, say: Callable[[
     report.unlink()
     review_case(archive, clerk, own, accept=True)
     close_case(archive, clerk, own)
-    say(f"⑧ 档案员归档 {own}（一案一档，按形成顺序编档号）：")
+    say(f"⑨ 档案员归档 {own}（一案一档，按形成顺序编档号）：")
     for info in file_case(archive, office["孙档案"], own):
         say(f"   {info.archival_code}  {info.record_id}  {info.title}")
 
@@ -205,5 +222,8 @@ def _show_listings(office: _Office, say: Callable[[str], None]) -> None:
     say("   各人能看到的记录（按密级授权与岗位）：")
     for name in ("吴领导", "王文秘", "周调查"):
         visible = list_records(office.archive, office[name])
-        ids = "、".join(info.record_id for info in visible) or "无（调查员须经领导批准查阅，授权功能随后提供）"
-        say(f"   {name}：{ids}")
+        if not visible:
+            say(f"   {name}：无（调查员须经领导批准查阅，授权功能随后提供）")
+            continue
+        levels = sorted({info.classification for info in visible}, key=lambda label: parse_level(label).value)
+        say(f"   {name}：{len(visible)} 条（{'、'.join(levels)}），{visible[0].record_id} 至 {visible[-1].record_id} 之间")

@@ -173,7 +173,7 @@ WRONG_ROLES = [
     ("extension-request", "assigned", LEADER),
     ("extension-decide", "assigned", "郑秘书"),
     ("supervise", "assigned", SECRETARY),
-    ("remind", "assigned", LEADER),
+    ("remind", "assigned", "孙档案"),
 ]
 
 ACTIONS: dict[str, Callable[[Desk, str, object], object]] = {

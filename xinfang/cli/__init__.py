@@ -19,7 +19,9 @@ from .archive import archive_group
 from .audit import audit
 from .case import case
 from .demo import demo
+from .generate import generate
 from .init import init
+from .issue import issue
 from .redact import gate, redact
 from .user import user
 
@@ -62,3 +64,5 @@ main.add_command(case)
 main.add_command(demo)
 main.add_command(redact)
 main.add_command(gate)
+main.add_command(generate)
+main.add_command(issue)
