@@ -150,12 +150,19 @@ def _rewrite_parts(docx: bytes, rewrite: Callable[[str], str], *, containing: by
     return out.getvalue()
 
 
-def clear_pdf_metadata(pdf: bytes) -> bytes:
-    """The same PDF without its document information dictionary and XMP metadata."""
+def clear_pdf_metadata(pdf: bytes, *, title: str | None = None, author: str | None = None) -> bytes:
+    """The same PDF without XMP metadata and with only the information it is given.
+
+    LibreOffice writes the template's properties, its own name and the times of
+    conversion; none of that belongs in a letter.  An issued document states
+    its 发文字号 and title and the issuing organ, as on its face — nothing else.
+    """
     try:
         writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
         writer.metadata = None
         writer.xmp_metadata = None
+        if title or author:
+            writer.add_metadata({key: value for key, value in (("/Title", title), ("/Author", author)) if value})
         buffer = io.BytesIO()
         writer.write(buffer)
     except (PdfReadError, ValueError, KeyError) as exc:

@@ -23,6 +23,7 @@ import yaml
 
 from archive import ArchiveError
 from archive.days import parse_date
+from archive.files import describe_os_error
 from archive.text import check_text
 
 from .errors import InvalidFields
@@ -116,12 +117,18 @@ def read_data_file(path: Path) -> dict[str, Any]:
         if path.stat().st_size > MAX_DATA_FILE:
             raise InvalidFields([f"数据文件 {path.name} 超过 1 MiB"])
         text = path.read_text(encoding="utf-8-sig")  # Windows editors save UTF-8 with a BOM
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidFields([f"无法读取数据文件 {path.name}：{getattr(exc, 'strerror', None) or exc}"]) from exc
+    except UnicodeDecodeError as exc:
+        raise InvalidFields([f"无法读取数据文件 {path.name}：不是 UTF-8 编码，请另存为 UTF-8 后再试"]) from exc
+    except OSError as exc:
+        raise InvalidFields([f"无法读取数据文件 {path.name}：{describe_os_error(exc)}"]) from exc
     try:
         data = yaml.safe_load(text) if path.suffix.lower() in (".yaml", ".yml") else json.loads(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise InvalidFields([f"数据文件 {path.name} 格式错误：{str(exc).splitlines()[0]}"]) from exc
+    except json.JSONDecodeError as exc:
+        raise InvalidFields([f"数据文件 {path.name} 格式错误：不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）"]) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark is not None else ""
+        raise InvalidFields([f"数据文件 {path.name} 格式错误：不是有效的 YAML{where}"]) from exc
     if not isinstance(data, dict):
         raise InvalidFields([f"数据文件 {path.name} 应为“字段: 值”的映射"])
     return {str(key): value for key, value in data.items()}

@@ -50,8 +50,8 @@ from archive.retention import scheduled_retention
 from archive.roles import require_role
 from archive.supervision import cases_due
 
-from .conversion import convert_to_pdf
-from .errors import DraftChanged, GeneratorError, InvalidFields
+from .conversion import clear_pdf_metadata, convert_to_pdf
+from .errors import DraftChanged, GeneratorError
 from .facts import gather_facts
 from .fields import resolve
 from .fonts import font_map
@@ -136,10 +136,20 @@ def document_series(kind: DocumentKind, settings: Mapping[str, Any]) -> str:
 
 
 def _classification(case: CaseFile, values: Mapping[str, Any]) -> str:
-    years = values.get("secrecy_years")
-    if years is not None and case.level.label not in STATE_SECRET_LEVELS:
-        raise InvalidFields([f"信访件密级为{case.level.label}，不是国家秘密，不能标注保密期限"])
-    return classification_mark(case.level.label, years)
+    """密级★期限 of a document about ``case`` (its level is the case's); :func:`_checks` vetted the period."""
+    return classification_mark(case.level.label, values.get("secrecy_years"))
+
+
+def _checks(kind: DocumentKind, case: CaseFile) -> Callable[[Mapping[str, Any]], list[str]]:
+    """The kind's own rules and the one every kind shares: a 保密期限 only on a state secret."""
+
+    def check(values: Mapping[str, Any]) -> list[str]:
+        problems = kind.check(values) if kind.check else []
+        if values.get("secrecy_years") is not None and case.level.label not in STATE_SECRET_LEVELS:
+            problems.append(f"信访件密级为{case.level.label}，不是国家秘密，不能标注保密期限")
+        return problems
+
+    return check
 
 
 def _addressee(kind: DocumentKind, case: CaseFile, values: Mapping[str, Any]) -> int | None:
@@ -175,7 +185,7 @@ def generate_draft(
     office = _Office(archive)
     case = open_case(archive, session, case_id)
     facts = gather_facts(archive, session, case, as_of or date.today())
-    values = resolve(kind.all_fields, given, kind.defaults(facts), kind.check)
+    values = resolve(kind.all_fields, given, kind.defaults(facts), _checks(kind, case))
     composition = kind.compose(values)
     year = (as_of or date.today()).year
     stamp = Stamp(office.number(kind, year, None), f"{year}年  月  日", "草稿", "",
@@ -354,8 +364,10 @@ def _number_and_file(
                 originals = [doc for item in items for doc in _printable(item)]
                 converted = iter(convert_to_pdf([item.documents[0] for item in items] + originals, office.faces))
                 masters = [next(converted) for _ in items]
-                for item, master_pdf in zip(items, masters, strict=True):
-                    item.pdfs = [master_pdf] + [next(converted) for _ in _printable(item)]
+                for item, master_pdf, (_, number) in zip(items, masters, numbers, strict=True):
+                    pdfs = [master_pdf] + [next(converted) for _ in _printable(item)]
+                    item.pdfs = [clear_pdf_metadata(pdf, title=f"{number} {item.composition.title}",
+                                                    author=archive.config.organisation) for pdf in pdfs]
             results = []
             scans: dict[str, str] = {}
             for item, (n, number) in zip(items, numbers, strict=True):

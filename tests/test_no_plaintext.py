@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -194,6 +195,16 @@ def test_nothing_readable_at_rest_after_a_working_session(tmp_path: Path) -> Non
 
     for user in (OFFICER, CLERK, AUDITOR):
         session.ok("archive", "verify", user=user)
+
+    # A letter to the petitioner, drafted and issued (PDF too where LibreOffice is installed).
+    documents = tmp_path / "文书"
+    draft = json.loads(session.ok("generate", "notice-accept", "--case", case_id, "--out", str(documents), "--json",
+                                  user=CLERK))
+    pdf = ["--pdf"] if shutil.which("soffice") or os.environ.get("CI") == "true" else []
+    session.ok("issue", draft["draft_id"], "--signer", LEADER, *pdf, "--out", str(documents), user=CLERK,
+               XINFANG_SIGNER_PASSPHRASE=PASSPHRASES[LEADER])
+    issued = [path.suffix for path in documents.iterdir() if path.name.startswith("伊纪告字〔2026〕1号")]
+    assert sorted(issued) == sorted([".docx", *([".pdf"] if pdf else [])])  # plaintext by intent, outside
 
     session.ok("user", "passwd", user=CLERK, XINFANG_NEW_PASSPHRASE=CLERK_NEW_PASSPHRASE)
     assert session.run("archive", "list", user=CLERK).returncode == 5

@@ -516,7 +516,9 @@ def test_the_pdf_shows_the_title_and_number_and_no_draft_mark(printed_pdfs: dict
     text = re.sub(r"\s", "", "".join(page.extract_text() for page in reader.pages))
     assert TITLES[kind] in text and issued.dispatch.document_number in text
     assert "草稿" not in text and "定稿" not in text and text.startswith("000001")
-    assert not reader.metadata  # no author or title copied from the DOCX
+    # the metadata say what the face says, nothing copied from the DOCX or the converter
+    assert dict(reader.metadata) == {"/Title": f"{issued.dispatch.document_number} {TITLES[kind]}",
+                                     "/Author": "伊金霍洛旗纪委监委"}
 
 
 def test_the_pdf_is_written_beside_each_copy_and_filed_with_the_original(printed_pdfs: dict) -> None:
