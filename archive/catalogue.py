@@ -12,6 +12,8 @@ catalogue forward in one transaction and refuses a newer one.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from .errors import IntegrityError, Refused
 
-__all__ = ["SCHEMA_VERSION", "create_catalogue", "open_catalogue", "write_transaction"]
+__all__ = ["SCHEMA_VERSION", "create_catalogue", "open_catalogue", "row_digests", "write_transaction"]
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -179,6 +181,19 @@ _MIGRATIONS: list[str] = [
     );
     CREATE INDEX dispatches_by_case ON dispatches (case_id);
     """,
+    # version 4: the report box's openings
+    """
+    CREATE TABLE reportbox_openings (
+        opening_id INTEGER PRIMARY KEY,
+        opened_on TEXT NOT NULL,
+        box TEXT NOT NULL,
+        letters INTEGER NOT NULL,
+        witnesses TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    );
+    CREATE INDEX reportbox_by_day ON reportbox_openings (opened_on);
+    """,
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -254,3 +269,13 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     except sqlite3.DatabaseError as exc:
         conn.execute("ROLLBACK")
         raise IntegrityError(f"目录数据库提交失败：{exc}") from exc
+
+
+def row_digests(conn: sqlite3.Connection, table: str, key_column: str, key: object) -> dict[str, str]:
+    """``{"meta": SHA-256 of the JSON array of the whole row}`` for the audit log; bytes as hex.
+
+    ``table`` and ``key_column`` come from the calling module, never from input.
+    """
+    row = conn.execute(f"SELECT * FROM {table} WHERE {key_column} = ?", (key,)).fetchone()
+    encoded = [value.hex() if isinstance(value, bytes) else value for value in row]
+    return {"meta": hashlib.sha256(json.dumps(encoded, ensure_ascii=False).encode()).hexdigest()}

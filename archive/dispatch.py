@@ -25,6 +25,7 @@ from . import crypto
 from .accounts import Account, Session, find_account
 from .audit import Act, now_utc
 from .cases import CaseFile, open_case, open_case_text, seal_case_text
+from .catalogue import row_digests
 from .errors import InvalidInput, NotFound, Refused
 from .folder import Archive
 from .levels import Level
@@ -106,20 +107,14 @@ class Dispatch:
         }
 
 
-def _row_digest(conn: sqlite3.Connection, table: str, key_column: str, key: str) -> dict[str, str]:
-    row = conn.execute(f"SELECT * FROM {table} WHERE {key_column} = ?", (key,)).fetchone()
-    encoded = [value.hex() if isinstance(value, bytes) else value for value in row]
-    return {"meta": crypto.sha256_hex(json.dumps(encoded, ensure_ascii=False).encode())}
-
-
 def draft_digests(conn: sqlite3.Connection, draft_id: str) -> dict[str, str]:
     """The digest of a draft's whole row, for the audit log (an edited draft is caught by verify)."""
-    return _row_digest(conn, "drafts", "draft_id", draft_id)
+    return row_digests(conn, "drafts", "draft_id", draft_id)
 
 
 def dispatch_digests(conn: sqlite3.Connection, document_number: str) -> dict[str, str]:
     """The digest of a register line, for the audit log (an edited signer or void is caught by verify)."""
-    return _row_digest(conn, "dispatches", "document_number", document_number)
+    return row_digests(conn, "dispatches", "document_number", document_number)
 
 
 def dispatch_object(document_number: str) -> str:

@@ -25,6 +25,7 @@ from .keyring import LevelKey, grant_digest_name
 from .keyslots import read_keyslot
 from .levels import Level
 from .records import record_digests, unwrap_record_key
+from .reportbox import opening_digests, opening_object
 
 __all__ = ["VerifyReport", "check_archive", "verify_archive"]
 
@@ -149,7 +150,7 @@ def _verify_cases(archive: Archive, report: VerifyReport, logged: dict[str, dict
 
 
 def _verify_documents(archive: Archive, report: VerifyReport, logged: dict[str, dict[str, str]]) -> None:
-    """Drafts and the 发文登记簿: every row as the log last recorded it, none missing."""
+    """Drafts, the 发文登记簿 and the report box's openings: every row as the log last recorded it, none missing."""
     drafts = {draft_id for (draft_id,) in archive.conn.execute("SELECT draft_id FROM drafts")}
     numbers = {number for (number,) in archive.conn.execute("SELECT document_number FROM dispatches")}
     catalogued = drafts | {dispatch_object(number) for number in numbers}
@@ -161,6 +162,13 @@ def _verify_documents(archive: Archive, report: VerifyReport, logged: dict[str, 
     for number in sorted(numbers):
         if dispatch_digests(archive.conn, number) != logged.get(dispatch_object(number)):
             report.problem(f"发文 {number}", "发文登记簿的这一行与审计日志不符（目录被改动）")
+    openings = {opening_id for (opening_id,) in archive.conn.execute("SELECT opening_id FROM reportbox_openings")}
+    for name in sorted(n for n in logged if n.startswith("reportbox:")):
+        if int(name.removeprefix("reportbox:")) not in openings:
+            report.problem(f"举报箱开启记录 {name.removeprefix('reportbox:')}", "审计日志记录了此项，目录中却没有（被删除）")
+    for opening_id in sorted(openings):
+        if opening_digests(archive.conn, opening_id) != logged.get(opening_object(opening_id)):
+            report.problem(f"举报箱开启记录 {opening_id}", "开启记录与审计日志不符（目录被改动）")
 
 
 def _verify_records(

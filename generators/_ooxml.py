@@ -314,17 +314,19 @@ def text_box(box: Box, content: Iterable[etree._Element]) -> etree._Element:
     return w("r", drawing)
 
 
-def cell(width: int, *content: etree._Element, left: int, right: int, span: int = 1,
+def cell(width: int | None, *content: etree._Element, left: int, right: int, span: int = 1,
          top: layout.Rule | None = None, bottom: layout.Rule | None = None,
          v_align: str | None = None) -> etree._Element:
     """A table cell with its own side margins and, if given, its own top and bottom rules and vertical alignment.
 
+    ``width`` None leaves the width to the table grid (``w:type="auto"``): a
+    cell repeated by a column loop cannot know its width when it is written.
     ``content`` must hold a paragraph last: Word refuses a cell that does not end with one.
     """
     rules = [border(side, rule) for side, rule in (("top", top), ("bottom", bottom)) if rule]
     return w("tc", w(
         "tcPr",
-        w("tcW", w=width, type="dxa"),
+        w("tcW", w=0, type="auto") if width is None else w("tcW", w=width, type="dxa"),
         w("gridSpan", val=span) if span > 1 else None,
         w("tcBorders", *rules) if rules else None,
         w("tcMar", w("left", w=left, type="dxa"), w("right", w=right, type="dxa")),

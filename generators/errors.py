@@ -80,7 +80,7 @@ class DraftChanged(GeneratorError):
 
 
 class LayoutError(GeneratorError, ValueError):
-    """Raised when a 份号, 发文字号 or 密级和保密期限 is asked for with a value the standard cannot print."""
+    """Raised when a 份号, 发文字号, 密级和保密期限 or table layout is asked for that the standard cannot print."""
 
 
 class TemplateMissing(GeneratorError):

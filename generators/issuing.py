@@ -40,7 +40,6 @@ from archive.dispatch import (
     save_draft,
 )
 from archive.errors import ArchiveError
-from archive.files import describe_os_error, write_atomic
 from archive.handling import record_reminder, series_of
 from archive.numbering import allocate_document_number
 from archive.outgoing import check_document, read_document
@@ -54,11 +53,11 @@ from .conversion import clear_pdf_metadata, convert_to_pdf
 from .errors import DraftChanged, GeneratorError
 from .facts import gather_facts
 from .fields import resolve
-from .fonts import font_map
 from .kind import Composition, DocumentKind
 from .kinds import SIGN_OFF_SCAN, SIGNED_DRAFT, find_kind
 from .layout import STATE_SECRET_LEVELS, classification_mark, copy_number, format_date, format_document_number
-from .rendering import Letterhead, Stamp, check_glyphs, render, template_context, template_folder
+from .output import check_outside, write_output
+from .rendering import Office, Stamp, check_glyphs
 
 __all__ = ["DraftResult", "Issued", "SignOff", "document_series", "draft_reminders", "generate_draft", "issue_drafts"]
 
@@ -102,17 +101,8 @@ class Issued:
     warnings: list[str] = field(default_factory=list)
 
 
-class _Office:
-    """What every document of one archive shares: the letterhead, the templates, the font map."""
-
-    def __init__(self, archive: Archive) -> None:
-        settings = archive.config.sections.get("documents", {})
-        self.archive = archive
-        self.settings = settings if isinstance(settings, dict) else {}
-        self.letterhead = Letterhead(archive.config.organisation,
-                                     str(self.settings.get("print_organ") or archive.config.organisation))
-        self.templates = template_folder(self.settings, archive.root)
-        self.faces = font_map(archive.config.sections.get("fonts"))
+class _Office(Office):
+    """An office that issues: the series and 发文字号 of each kind, on top of what every document shares."""
 
     def series(self, kind: DocumentKind) -> str:
         return document_series(kind, self.settings)
@@ -120,10 +110,9 @@ class _Office:
     def number(self, kind: DocumentKind, year: int, n: int | None) -> str:
         return format_document_number(self.archive.config.org_code, self.series(kind), year, n)
 
-    def render(self, kind: DocumentKind, composition: Composition, values: Mapping[str, Any], stamp: Stamp
-               ) -> tuple[bytes, dict[str, Any]]:
-        context = template_context(kind.template, composition, self.letterhead, stamp, values.get("cc", []))
-        return render(self.templates, kind.template, context), context
+    def render_kind(self, kind: DocumentKind, composition: Composition, values: Mapping[str, Any], stamp: Stamp
+                    ) -> tuple[bytes, dict[str, Any]]:
+        return self.render(kind.template, composition, stamp, values.get("cc", []))
 
 
 def document_series(kind: DocumentKind, settings: Mapping[str, Any]) -> str:
@@ -160,20 +149,6 @@ def _addressee(kind: DocumentKind, case: CaseFile, values: Mapping[str, Any]) ->
     return names.index(values["petitioner"]) if values["petitioner"] in names else None
 
 
-def _check_outside(archive: Archive, out: Path) -> None:
-    """Plaintext documents never go under the archive folder, where everything is encrypted."""
-    if out.resolve().is_relative_to(archive.root.resolve()):
-        raise InvalidInput(f"文书是明文文件，不能写入档案库文件夹 {archive.root}；请用 --out 指定其他文件夹")
-
-
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, data)
-    except OSError as exc:
-        raise InvalidInput(f"无法写入 {path}：{describe_os_error(exc)}") from exc
-
-
 def generate_draft(
     archive: Archive, session: Session, kind_name: str, case_id: str, given: Mapping[str, Any], out: Path,
     *, as_of: date | None = None,
@@ -181,7 +156,7 @@ def generate_draft(
     """Draft a document of ``kind_name`` for ``case_id`` into ``out``; all field problems are reported at once."""
     kind = find_kind(kind_name)
     require_role(session.roles, DRAFTERS, "拟稿")
-    _check_outside(archive, out)
+    check_outside(archive, out)
     office = _Office(archive)
     case = open_case(archive, session, case_id)
     facts = gather_facts(archive, session, case, as_of or date.today())
@@ -190,7 +165,7 @@ def generate_draft(
     year = (as_of or date.today()).year
     stamp = Stamp(office.number(kind, year, None), f"{year}年  月  日", "草稿", "",
                   _classification(case, values), values.get("urgency", ""))
-    data, _ = office.render(kind, composition, values, stamp)
+    data, _ = office.render_kind(kind, composition, values, stamp)
     warnings = []
     if kind.audience != "internal":
         try:
@@ -203,7 +178,7 @@ def generate_draft(
         return out / f"{draft_id}-{kind.name}（草稿）.docx"
 
     draft = save_draft(archive, session, case, kind.id, {"values": values}, data,
-                       lambda draft_id: _write(path_of(draft_id), data))
+                       lambda draft_id: write_output(path_of(draft_id), data))
     return DraftResult(draft, kind, path_of(draft.draft_id), warnings)
 
 
@@ -217,7 +192,7 @@ def draft_reminders(
     and why; ``progress(done, total)`` is called as each case is done.
     """
     require_role(session.roles, DRAFTERS, "拟稿")
-    _check_outside(archive, out)
+    check_outside(archive, out)
     drafted, failed = [], []
     due_cases = cases_due(archive, session, "reminder", as_of)
     for done, due in enumerate(due_cases, 1):
@@ -309,7 +284,7 @@ def issue_drafts(
         raise InvalidInput("至少需要一份草稿")
     if not 1 <= copies <= MAX_COPIES:
         raise InvalidInput(f"印制份数应为 1 至 {MAX_COPIES}")
-    _check_outside(archive, out)
+    check_outside(archive, out)
     office = _Office(archive)
     items = _open_items(archive, session, drafts)
     scan = _check_sign_off(archive, sign_off, items)
@@ -317,7 +292,7 @@ def issue_drafts(
     for item in items:  # every check that can fail comes before a number is handed out
         stamp = Stamp(office.number(item.kind, signed_on.year, None), format_date(signed_on),
                       classification=_classification(item.case, item.values), urgency=item.values.get("urgency", ""))
-        data, context = office.render(item.kind, item.composition, item.values, stamp)
+        data, context = office.render_kind(item.kind, item.composition, item.values, stamp)
         if item.kind.audience != "internal":
             check_document(archive, session, item.case.case_id, data, item.kind.name,
                            addressee=_addressee(item.kind, item.case, item.values))
@@ -350,13 +325,13 @@ def _number_and_file(
                 mark = _classification(item.case, item.values)
                 base = Stamp(number, format_date(signed_on), classification=mark,
                              urgency=item.values.get("urgency", ""))
-                master, _ = office.render(item.kind, item.composition, item.values, base)
+                master, _ = office.render_kind(item.kind, item.composition, item.values, base)
                 signed = Stamp(number, base.date, f"定稿　签发：{sign_off.signer}　{base.date}{on_paper}", "",
                                mark, base.urgency)
-                item.documents = [master, office.render(item.kind, item.composition, item.values, signed)[0]]
+                item.documents = [master, office.render_kind(item.kind, item.composition, item.values, signed)[0]]
                 if item.case.level.label in STATE_SECRET_LEVELS:
                     item.documents += [
-                        office.render(item.kind, item.composition, item.values,
+                        office.render_kind(item.kind, item.composition, item.values,
                                       Stamp(number, base.date, "", copy_number(c), mark, base.urgency))[0]
                         for c in range(1, copies + 1)
                     ]
@@ -431,11 +406,11 @@ def _write_originals(result: Issued, items: Sequence[_Item], out: Path) -> None:
     for index, data in enumerate(printable, 1):
         suffix = f"-份号{copy_number(index)}" if classified else ""
         path = out / f"{stem}{suffix}.docx"
-        _write(path, data)
+        write_output(path, data)
         result.paths.append(path)
         if item.pdfs:
             pdf_path = path.with_suffix(".pdf")
-            _write(pdf_path, item.pdfs[index])
+            write_output(pdf_path, item.pdfs[index])
             result.paths.append(pdf_path)
 
 

@@ -46,7 +46,14 @@ class Composition:
     title: str
     recipient: str = ""
     body: list[Paragraph] = field(default_factory=list)
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[Any] = field(default_factory=list)
+    """A form's ``{"label", "lines"}`` rows, or a table's rows of cell texts."""
+    columns: list[str] = field(default_factory=list)
+    widths: list[float] = field(default_factory=list)
+    """A table's column headings and their relative widths."""
+    subtitle: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Lines under a table's title (填报单位, 统计期间) and after it (说明, the audit checkpoint)."""
     meeting_name: str = ""
     attendees: str = ""
     observers: str = ""

@@ -102,7 +102,10 @@ __all__ = [
     "SONGTI",
     "STATE_SECRET_LEVELS",
     "SignatureLayout",
+    "TABLE",
+    "TABLE_RULE",
     "TEXT",
+    "TableLayout",
     "TextStyle",
     "TextStyles",
     "TypeSize",
@@ -283,13 +286,18 @@ class TextStyles:
     minutes_label: TextStyle = TextStyle(HEITI, TypeSize.THREE)
     draft_mark: TextStyle = TextStyle(HEITI, TypeSize.THREE)
     form_label: TextStyle = TextStyle(HEITI, TypeSize.THREE)
+    table_header: TextStyle = TextStyle(HEITI, TypeSize.SMALL_FOUR)
+    table_cell: TextStyle = TextStyle(FANGSONG, TypeSize.SMALL_FOUR)
+    table_subtitle: TextStyle = TextStyle(FANGSONG, TypeSize.SMALL_FOUR)
+    table_note: TextStyle = TextStyle(FANGSONG, TypeSize.FOUR)
 
 
 TEXT = TextStyles()
 """Body 3号仿宋, title 2号小标宋, 密级/紧急 3号黑体, 抄送/印发 4号仿宋, page numbers 4号宋体.
 
 The draft mark and the labels of a form are not in the standard; they take
-3号黑体, the face and size it gives 密级 and the 纪要 labels.
+3号黑体, the face and size it gives 密级 and the 纪要 labels.  A table's cells
+and the lines above it are 小四, its notes 4号 (see :class:`TableLayout` for why).
 
 The organ mark's size is not fixed by the standard ("醒目、美观、庄重"); 小初
 (36 pt) holds twelve characters across 156 mm, and longer marks are narrowed
@@ -408,6 +416,8 @@ IMPRINT_THIN_RULE = Rule("single", 6, BLACK)
 """§7.4.1 版记 middle rule: 0.25 mm recommended; 0.75 pt = 0.265 mm."""
 FORM_RULE = Rule("single", 6, BLACK)
 """The borders of every cell of a form's table: single, black, 0.75 pt."""
+TABLE_RULE = FORM_RULE
+"""The borders of every cell of a register's or list's table: the form's single black 0.75 pt."""
 
 # --------------------------------------------------------------------------- vertical layout
 
@@ -667,6 +677,63 @@ class FormLayout:
 
 
 FORM = FormLayout()
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    """表格格式 for registers, statistics and archival lists: title, lines under it, a table, notes.
+
+    Not a format of GB/T 9704, like the form: the standard's page, 份号 and 密级
+    lines and title, then lines in 仿宋 (填报单位, 统计期间), a table as wide as
+    the type area whose header row repeats on every page and whose rows never
+    break across pages, and notes after it (说明, the audit checkpoint).
+
+    Why 小四 (12 pt) in every cell, header and body alike.  The widest table the
+    office prints is the 归档文件目录 (DA/T 22-2015): 件号, 文号, 责任者, 题名,
+    日期, 页数, 密级, 备注 in 156 mm.  A column of n characters needs n
+    characters plus 2 mm of padding and a 0.26 mm rule: at 小四 (4.23 mm a
+    character) the four two-character headings (件号, 页数, 密级, 备注) need 11 mm
+    each, ``伊纪群字〔2026〕7号`` on two lines 30 mm (digits are wider than
+    half a character in the PDF faces), ``伊金霍洛旗纪委监委`` on two lines 24
+    mm, ``20261105`` 20 mm: 题名 keeps 38 mm, eight characters a line.  At 4号
+    (4.94 mm) the same columns take 136 mm and leave 题名 20 mm, three
+    characters a line: every title would stand nearly three times as high
+    and the list take twice the pages.  12 pt is the smallest size 公文 tables are
+    usually set in and reads well on paper; the header keeps the same size so
+    that a two-character heading fits the narrowest column.  The lines above
+    the table are 小四 too: ``填报单位：…　　统计期间：…`` is about 35
+    characters, which one line of 小四 holds (36) and one of 4号 (31) does
+    not.  Notes after the table are 4号, the size the standard gives 抄送 and
+    印发.
+
+    Every line is set exactly 1.5 times its size high (18 pt in the cells, 21
+    pt in the notes), off the character grid, so a row is as high in Word as
+    in LibreOffice whatever face a machine substitutes; the rules are
+    :data:`TABLE_RULE`.
+    """
+
+    title_gap_lines: int = 1
+    """The title one line under the head lines, as in the form."""
+    line_factor: float = 1.5
+    """Line height as a multiple of the type size."""
+    cell_padding_mm: float = 1.0
+    """Between a cell's rules and its text on every side: half the form's, which eight columns cannot spare."""
+    table_gap_points: float = 6.0
+    """Above the table: below the last line under the title, or below the title when there is none."""
+    notes_gap_points: float = 6.0
+    """Between the table and the first note."""
+
+    @property
+    def cell_padding_twips(self) -> int:
+        """The cell padding in twips (57)."""
+        return mm_to_twips(self.cell_padding_mm)
+
+    def line_twips(self, size: TypeSize) -> int:
+        """The exact line height for text of ``size``: 360 twips for 小四, 420 for 4号."""
+        return pt_to_twips(size.points * self.line_factor)
+
+
+TABLE = TableLayout()
 
 # --------------------------------------------------------------------------- element texts
 

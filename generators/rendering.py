@@ -20,12 +20,15 @@ import jinja2
 import jinja2.sandbox
 from docxtpl import DocxTemplate
 
+from archive import Archive
+
 from .errors import GeneratorError, TemplateMissing
-from .fonts import require_glyphs
+from .fonts import font_map, require_glyphs
 from .kind import Composition
+from .tables import size_columns
 from .templates import TEMPLATE_FIELDS, TEMPLATE_FILES, TEMPLATES_FOLDER
 
-__all__ = ["Letterhead", "Stamp", "check_glyphs", "render", "template_context", "template_folder"]
+__all__ = ["Letterhead", "Office", "Stamp", "check_glyphs", "render", "template_context", "template_folder"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,28 @@ class Stamp:
     copy_number: str = ""
     classification: str = ""
     urgency: str = ""
+
+
+class Office:
+    """What every document of one archive shares: the letterhead, the templates, the font map."""
+
+    def __init__(self, archive: Archive) -> None:
+        settings = archive.config.sections.get("documents", {})
+        self.archive = archive
+        self.settings: Mapping[str, Any] = settings if isinstance(settings, dict) else {}
+        self.letterhead = Letterhead(archive.config.organisation,
+                                     str(self.settings.get("print_organ") or archive.config.organisation))
+        self.templates = template_folder(self.settings, archive.root)
+        self.faces = font_map(archive.config.sections.get("fonts"))
+
+    def render(self, template: str, composition: Composition, stamp: Stamp, cc: list[str]
+               ) -> tuple[bytes, dict[str, Any]]:
+        """The DOCX of ``composition`` in ``template``, and the context it was rendered from."""
+        context = template_context(template, composition, self.letterhead, stamp, cc)
+        data = render(self.templates, template, context)
+        if composition.widths:
+            data = size_columns(data, composition.widths)
+        return data, context
 
 
 def template_folder(settings: Mapping[str, Any], archive_root: Path) -> Path:
@@ -85,6 +110,9 @@ def template_context(template: str, composition: Composition, letterhead: Letter
         "observers": composition.observers,
         "on_leave": composition.on_leave,
         "rows": composition.rows,
+        "columns": composition.columns,
+        "subtitle": composition.subtitle,
+        "notes": composition.notes,
     }
     return {name: values[name] for name in TEMPLATE_FIELDS[template]}
 
@@ -122,10 +150,18 @@ def _texts(context: Mapping[str, Any]) -> Iterator[tuple[str, str, str]]:
             yield "仿宋", "正文", paragraph
         else:
             yield heading_faces.get(paragraph["level"], "仿宋"), "标题", paragraph["text"]
-    for row in context.get("rows", []):  # a form: labels in 黑体, answers in 仿宋
-        yield "黑体", row["label"], row["label"]
-        for line in row["lines"]:
-            yield "仿宋", row["label"], line
+    for line in (*context.get("subtitle", []), *context.get("notes", [])):
+        yield "仿宋", "说明", line
+    for column in context.get("columns", []):
+        yield "黑体", "表头", column
+    for row in context.get("rows", []):
+        if isinstance(row, dict):  # a form: labels in 黑体, answers in 仿宋
+            yield "黑体", row["label"], row["label"]
+            for line in row["lines"]:
+                yield "仿宋", row["label"], line
+        else:  # a table's row of cells
+            for cell in row:
+                yield "仿宋", "表格", cell
 
 
 def check_glyphs(context: Mapping[str, Any], faces: Mapping[str, str]) -> None:

@@ -1,15 +1,18 @@
 """The base .docx templates, written from code so that their layout is reviewable and rebuilt identically.
 
 ``python -m generators.templates`` writes ``templates/official.docx`` (通用公文格式),
-``templates/letter.docx`` (信函格式), ``templates/minutes.docx`` (纪要格式) and
-``templates/form.docx`` (表格格式, registration forms such as 信访谈话登记表).
+``templates/letter.docx`` (信函格式), ``templates/minutes.docx`` (纪要格式),
+``templates/form.docx`` (表格格式, registration forms such as 信访谈话登记表) and
+``templates/table.docx`` (表格格式, registers, statistics and archival lists such
+as 信访工作月报告登记表 and 归档文件目录).
 Every number comes from :mod:`generators.layout`; this module decides what
 goes where, and :mod:`generators._ooxml` writes it as WordprocessingML.  The
-files hold docxtpl placeholders (Jinja ``{{ … }}``, ``{%p … %}`` paragraphs and
-``{%tr … %}`` table rows); :data:`TEMPLATE_FIELDS` lists the context each one
-needs — all of it, since rendering uses ``StrictUndefined`` (pass "" for an
-element that is absent).  ``body`` is a list whose items are a string (a body
-paragraph) or a mapping ``{"level": 1–4, "text": …}`` (一、/（一）/1./（1） heading).
+files hold docxtpl placeholders (Jinja ``{{ … }}``, ``{%p … %}`` paragraphs,
+``{%tr … %}`` table rows and ``{%tc … %}`` table columns); :data:`TEMPLATE_FIELDS`
+lists the context each one needs — all of it, since rendering uses
+``StrictUndefined`` (pass "" for an element that is absent).  ``body`` is a
+list whose items are a string (a body paragraph) or a mapping
+``{"level": 1–4, "text": …}`` (一、/（一）/1./（1） heading).
 
 How things are drawn, and why (every choice checked by converting with
 LibreOffice 7.4 and measuring the page image):
@@ -46,6 +49,13 @@ LibreOffice 7.4 and measuring the page image):
   exactly as wide, so its outer rules are the type area's edges in Word and
   LibreOffice alike; a row loop makes one row per item, and a loop in the
   answer cell one paragraph per line.
+- The register's table is the same kind of table, with a column loop in
+  its header row and in its one data row.  The header row is marked
+  ``w:tblHeader``, so Word and LibreOffice repeat it at the top of every
+  page, and every row ``w:cantSplit``, so a row that does not fit moves to
+  the next page whole; its lines are 小四 (12 pt) so that eight columns fit
+  (why, in :class:`generators.layout.TableLayout`).  The columns share the
+  width evenly until :func:`generators.tables.size_columns` sets them.
 - Page numbers are a ``PAGE`` field between 一字线 in odd (right) and even
   (left) footers, with ``w:evenAndOddHeaders`` in the settings; the 信函
   format's first page has its own footer, holding the lower rule instead.
@@ -97,7 +107,7 @@ from ._ooxml import (
     w,
     write_core_properties,
 )
-from .layout import DRAFT_MARK, FORM, GRID, HEAD, LETTER, MINUTES, PAGE, PAGE_NUMBER, SIGNATURE, TEXT
+from .layout import DRAFT_MARK, FORM, GRID, HEAD, LETTER, MINUTES, PAGE, PAGE_NUMBER, SIGNATURE, TABLE, TEXT
 
 __all__ = [
     "TEMPLATES_FOLDER",
@@ -108,6 +118,7 @@ __all__ = [
     "build_letter",
     "build_minutes",
     "build_official",
+    "build_table",
 ]
 
 TEMPLATES_FOLDER = Path(__file__).resolve().parent.parent / "templates"
@@ -115,6 +126,7 @@ TEMPLATES_FOLDER = Path(__file__).resolve().parent.parent / "templates"
 
 TEMPLATE_FILES: Mapping[str, str] = {
     "official": "official.docx", "letter": "letter.docx", "minutes": "minutes.docx", "form": "form.docx",
+    "table": "table.docx",
 }
 """Template name → file name inside the templates folder."""
 
@@ -125,6 +137,7 @@ TEMPLATE_FIELDS: Mapping[str, frozenset[str]] = {
     "letter": _LETTER_FIELDS | {"organ_mark", "recipient", "signer_unit", "date"},
     "minutes": _LETTER_FIELDS | {"meeting_name", "attendees", "observers", "on_leave", "print_organ", "print_date"},
     "form": _HEAD_FIELDS | {"rows"},
+    "table": frozenset({"copy_number", "classification", "title", "draft_mark", "subtitle", "columns", "rows", "notes"}),
 }
 """The context variables each template reads; rendering with StrictUndefined needs every one.
 
@@ -138,7 +151,13 @@ dates: :func:`layout.format_date`; ``cc``: the 抄送 list without the closing
 last two "" when there are none.  The form's ``document_number`` follows the
 printed ``编号：``; its ``rows`` are mappings ``{"label": str, "lines": [str, …]}``,
 one table row each, every string of ``lines`` a paragraph of the answer (an
-empty list leaves the cell blank; no rows, no table).
+empty list leaves the cell blank; no rows, no table).  The table's ``columns``
+are its headings (one string each; no columns, no table), ``rows`` lists of
+cell texts, as many as there are columns (no rows: the header row alone);
+``subtitle`` and ``notes`` are lists of lines printed above and below the
+table (填报单位/统计期间; 说明, the audit checkpoint), each possibly empty.
+Its columns share the width evenly until :func:`generators.tables.size_columns`
+sizes them.
 """
 
 _END_MARK = 14  # twips: the paragraph a text box must end with, as low as Word allows (0.7 pt)
@@ -196,10 +215,19 @@ FORM_NUMBER = Style("FormNumber", "表格编号", TEXT.document_number, Format(a
 # of several paragraphs then never reads as part of its label.
 FORM_LABEL = Style("FormLabel", "表格栏目", TEXT.form_label, Format(align="center", snap_to_grid=False))
 FORM_VALUE = Style("FormValue", "表格内容", TEXT.body, Format(align="both", snap_to_grid=False))
+TABLE_SUBTITLE = Style("TableSubtitle", "表格副题", TEXT.table_subtitle,
+                       Format(align="center", line=TABLE.line_twips(TEXT.table_subtitle.size), snap_to_grid=False))
+TABLE_HEADER = Style("TableHeader", "表头", TEXT.table_header,
+                     Format(align="center", line=TABLE.line_twips(TEXT.table_header.size), snap_to_grid=False))
+TABLE_CELL = Style("TableCell", "表格正文", TEXT.table_cell,
+                   Format(align="center", line=TABLE.line_twips(TEXT.table_cell.size), snap_to_grid=False))
+# Left, not justified: a note's Latin words and hashes (the audit checkpoint) would stretch a CJK line's spacing.
+TABLE_NOTE = Style("TableNote", "表注", TEXT.table_note,
+                   Format(align="left", line=TABLE.line_twips(TEXT.table_note.size), snap_to_grid=False))
 _STYLES = (
     NORMAL, BODY, TITLE, *HEADINGS, COPY_NUMBER, CLASSIFICATION, URGENCY, ORGAN_MARK, DOCUMENT_NUMBER,
     RECIPIENT, SIGNER, DATE, IMPRINT, ATTENDANCE, PAGE_NUMBER_STYLE, FOOTER, DRAFT_MARK_STYLE, FORM_NUMBER, FORM_LABEL,
-    FORM_VALUE,
+    FORM_VALUE, TABLE_SUBTITLE, TABLE_HEADER, TABLE_CELL, TABLE_NOTE,
 )
 
 
@@ -211,13 +239,18 @@ def _tag(statement: str) -> etree._Element:
     return w("p", w("r", run_properties(TEXT.body, 100), t(f"{{%p {statement} %}}")))
 
 
-def _head_lines() -> list[etree._Element]:
-    """份号, 密级★期限, 紧急程度 on lines 1–3, always present (empty when absent) so the mark never moves."""
-    return [
+def _head_lines(*, urgency: bool = True) -> list[etree._Element]:
+    """份号, 密级★期限, 紧急程度 on lines 1–3, always present (empty when absent) so the mark never moves.
+
+    The table has the first two only: registers and lists carry no 紧急程度.
+    """
+    lines = [
         paragraph(COPY_NUMBER, Run("{{ copy_number }}", TEXT.copy_number)),
         paragraph(CLASSIFICATION, Run("{{ classification }}", TEXT.classification)),
-        paragraph(URGENCY, Run("{{ urgency }}", TEXT.urgency)),
     ]
+    if urgency:
+        lines.append(paragraph(URGENCY, Run("{{ urgency }}", TEXT.urgency)))
+    return lines
 
 
 def _organ_mark(expression: str, length: str, fmt: Format | None = None) -> list[etree._Element]:
@@ -386,6 +419,61 @@ def _form_table() -> list[etree._Element]:
     # Word ends a document with a paragraph, not a table: one 0.7 pt high adds no line.
     end = paragraph(NORMAL, fmt=Format(align="left", line=_END_MARK, snap_to_grid=False))
     return [_tag("if rows"), table, _tag("endif"), end]
+
+
+def _data_table() -> list[etree._Element]:
+    """A table as wide as the type area: a header row repeated on every page, then one row per item.
+
+    Each row is a cell loop (``{%tc for … %}`` in a cell of its own before
+    the repeated cell, ``{%tc endfor %}`` in one after it: docxtpl replaces each
+    tagged cell by its statement), so the template has three grid columns
+    and its cells leave their width to the grid; docxtpl sets the rendered
+    number of grid columns, evenly, and :func:`generators.tables.size_columns`
+    may size them after.  The header row is ``w:tblHeader`` (repeated on each
+    page); every row is ``w:cantSplit`` (moved whole to the next page rather
+    than broken; LibreOffice still breaks a row taller than a page, so no
+    text is lost).  With no rows the header row is the table, which Word
+    accepts; with no columns there would be rows without cells, which it does
+    not, so no columns, no table.
+    """
+    width = PAGE.type_area_width_twips
+    loop_columns = 3
+    padding = TABLE.cell_padding_twips
+    rule = layout.TABLE_RULE
+
+    def tag_cell(statement: str) -> etree._Element:
+        tag = w("p", w("r", run_properties(TEXT.table_cell, 100), t(f"{{%tc {statement} %}}")))
+        return cell(None, tag, left=padding, right=padding)
+
+    def tag_row(statement: str) -> etree._Element:
+        tag = w("p", w("r", run_properties(TEXT.table_cell, 100), t(f"{{%tr {statement} %}}")))
+        return w("tr", cell(width, tag, left=padding, right=padding, span=loop_columns))
+
+    def looped_row(loop: str, style: Style, expression: str, *, header: bool) -> etree._Element:
+        content = paragraph(style, Run(f"{{{{ {expression} }}}}", style.text))
+        return w(
+            "tr",
+            w("trPr", w("cantSplit"), w("tblHeader") if header else None),
+            tag_cell(loop),
+            cell(None, content, left=padding, right=padding, v_align="center"),
+            tag_cell("endfor"),
+        )
+
+    grid = [width // loop_columns] * (loop_columns - 1)
+    table = w(
+        "tbl",
+        w("tblPr", w("tblW", w=width, type="dxa"), w("jc", val="center"),
+          w("tblBorders", *(border(side, rule) for side in ("top", "left", "bottom", "right", "insideH", "insideV"))),
+          w("tblLayout", type="fixed"),
+          w("tblCellMar", w("top", w=padding, type="dxa"), w("bottom", w=padding, type="dxa")),
+          w("tblLook", val="0000")),
+        w("tblGrid", *(w("gridCol", w=column) for column in [*grid, width - sum(grid)])),
+        looped_row("for column in columns", TABLE_HEADER, "column", header=True),
+        tag_row("for row in rows"),
+        looped_row("for cell in row", TABLE_CELL, "cell", header=False),
+        tag_row("endfor"),
+    )
+    return [_tag("if columns"), table, _tag("endif")]
 
 
 def _page_number(align: str) -> etree._Element:
@@ -596,11 +684,33 @@ def build_form() -> bytes:
     return reproducible(document)
 
 
-_BUILDERS = {"official": build_official, "letter": build_letter, "minutes": build_minutes, "form": build_form}
+def build_table() -> bytes:
+    """表格格式 for registers, statistics and lists: 份号, 密级, title, lines, a table that repeats its header, notes."""
+    document = _new_document()
+    table_gap = layout.pt_to_twips(TABLE.table_gap_points)
+    notes_gap = layout.pt_to_twips(TABLE.notes_gap_points)
+    title = paragraph(TITLE, Run("{{ title }}", TEXT.title), fmt=replace(TITLE.fmt, before=TABLE.title_gap_lines * _LINE))
+    # The gaps are empty paragraphs of their own height; the one after the table only when notes follow.
+    fill(document.element.body, [
+        *_head_lines(urgency=False),
+        title,
+        _tag("for line in subtitle"), paragraph(TABLE_SUBTITLE, Run("{{ line }}", TEXT.table_subtitle)), _tag("endfor"),
+        paragraph(NORMAL, fmt=Format(align="left", line=table_gap, snap_to_grid=False)),
+        *_data_table(),
+        _tag("if notes"), paragraph(NORMAL, fmt=Format(align="left", line=notes_gap, snap_to_grid=False)), _tag("endif"),
+        _tag("for line in notes"), paragraph(TABLE_NOTE, Run("{{ line }}", TEXT.table_note)), _tag("endfor"),
+        # Word ends a document with a paragraph, not a table: one 0.7 pt high adds no line.
+        paragraph(NORMAL, fmt=Format(align="left", line=_END_MARK, snap_to_grid=False)),
+    ])
+    return reproducible(document)
+
+
+_BUILDERS = {"official": build_official, "letter": build_letter, "minutes": build_minutes, "form": build_form,
+             "table": build_table}
 
 
 def build_all(folder: Path) -> list[Path]:
-    """Write the four templates into ``folder`` (created if missing); returns their paths, official first.
+    """Write the five templates into ``folder`` (created if missing); returns their paths, official first.
 
     Run as ``python -m generators.templates`` to refresh the repository's
     ``templates/``; a test fails when the committed files differ from a build.

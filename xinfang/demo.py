@@ -7,7 +7,8 @@ township commission and shows up as due for a reminder a month later; the
 secretary drafts one document of every kind and the leader signs them off, so
 they are numbered, filed and printed (:mod:`xinfang.demo_letters`); the other
 case is handled by the office itself, closed and filed by the archivist with
-档号.  The administrator is refused content and the auditor verifies without
+档号; then every register, statistic and archival list is made once
+(:mod:`xinfang.demo_reports`).  The administrator is refused content and the auditor verifies without
 any key.  Everything is reported through ``say`` so the command line decides
 how to show it.  Sample originals are written to a private temporary folder and
 removed once filed: only the archive keeps them, encrypted.  The printable
@@ -55,6 +56,7 @@ from archive.handling import (
 from archive.supervision import cases_due
 
 from .demo_letters import issue_every_kind
+from .demo_reports import make_every_report
 
 __all__ = ["ADMIN", "DEMO_PASSPHRASE", "DEMO_STAFF", "OFFICER", "DemoResult", "run_demo"]
 
@@ -122,15 +124,17 @@ def run_demo(folder: Path, documents: Path, say: Callable[[str], None], kdf: Kdf
             say("⑦ 文秘按每种文书各拟一稿，领导签发，分配发文字号，正本和定稿随案归档（DOCX 与 PDF）")
             issue_every_kind(office, case_ids[0], case_ids[1], documents, say, today)
             _handle_own(office, case_ids[1], Path(scratch), say)
+        say(f"⑩ 登记表、统计报表和归档目录（每种一份，DOCX 与 PDF）：{documents / '报表'}")
+        make_every_report(office, case_ids[0], case_ids[1], documents / "报表", say, today)
         _show_listings(office, say)
-        say("⑩ 系统管理员尝试读取记录：")
+        say("⑪ 系统管理员尝试读取记录：")
         try:
             read_record(archive, office[ADMIN], record_ids[0])
         except NotFound as exc:
             say(f"   被拒绝 —— {exc}")
         report = verify_archive(archive, office["钱审计"])
         say(
-            f"⑪ 安全审计员不持有任何密钥，校验审计日志与密文摘要：{'通过' if report.ok else '发现问题'}"
+            f"⑫ 安全审计员不持有任何密钥，校验审计日志与密文摘要：{'通过' if report.ok else '发现问题'}"
             f"（日志 {report.log_entries} 条，记录 {report.records_checked} 条）"
         )
     return DemoResult(folder, documents, case_ids, record_ids, report.ok)

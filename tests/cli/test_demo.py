@@ -4,6 +4,7 @@ from pathlib import Path
 
 from archive import Archive, login, verify_archive
 from generators.kinds import KINDS
+from generators.reports import REPORTS
 from tests.conftest import CliRun
 from xinfang.demo import DEMO_PASSPHRASE
 
@@ -27,6 +28,9 @@ def test_demo_builds_an_archive_that_verifies_issues_every_kind_and_says_what_to
         assert any(kind.name in name for name in issued), f"no {kind.id} issued"
         assert f"{kind.name}  " in result.output
     assert len(list((documents / "草稿").glob("NG-*（草稿）.docx"))) == len(KINDS)
+    reports = sorted(p.name for p in (documents / "报表").glob("*.docx"))
+    for report in REPORTS:  # and one of every register, statistic and list
+        assert any(name.startswith(f"{report.name}-") for name in reports), f"no {report.id} made"
     assert not list(folder.rglob("*.docx")) and not list(folder.rglob("*.pdf"))  # plaintext stays outside
 
 

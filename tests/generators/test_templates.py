@@ -28,6 +28,7 @@ BUILDERS: Mapping[str, Callable[[], bytes]] = {
     "letter": templates.build_letter,
     "minutes": templates.build_minutes,
     "form": templates.build_form,
+    "table": templates.build_table,
 }
 NAMES = list(BUILDERS)
 LETTERS = ["official", "letter", "minutes"]  # the formats with a body
@@ -41,10 +42,22 @@ ROWS = [
     {"label": HOSTILE, "lines": [HOSTILE, "{{ row.label }}"]},
     {"label": "谈话人", "lines": []},
 ]
+COLUMNS = ["件号", "文号", "责任者", "题名", "日期", "页数", "密级", "备注"]
+TABLE_ROWS = [
+    ["1", "伊纪群字〔2026〕7号", "伊金霍洛旗纪委监委", "关于某村违规发放补贴问题的调查报告", "20261105", "12", "机密", ""],
+    ["2", HOSTILE, "{{ row }}", '<w:p>&amp; "引号"', "{% endfor %}", "3", "", "&"],
+    ["3", "", "", LONG, "", "", "", ""],
+]
+SUBTITLE = ["填报单位：伊金霍洛旗纪委监委信访室　　统计期间：2026年10月1日至10月31日"]
+NOTES = ["说明：本月无信访事项，零报告。",
+         "审计检查点：第 124 条 根哈希 3f9a…c2 由 王文秘 于 2026-11-28T16:40:31Z 签署"]
 
 
-def context(**changes: object) -> dict[str, object]:
-    """Every variable any template reads, with text that must survive rendering untouched."""
+def context(template: str = "official", **changes: object) -> dict[str, object]:
+    """Every variable any template reads, with text that must survive rendering untouched.
+
+    ``rows`` is the one name two templates read differently: a form's labelled rows, a table's rows of cells.
+    """
     values: dict[str, object] = {
         "copy_number": layout.copy_number(3),
         "classification": layout.classification_mark("机密", 10),
@@ -54,7 +67,10 @@ def context(**changes: object) -> dict[str, object]:
         "document_number": layout.format_document_number("伊纪", "群", 2026, 7),
         "title": f"关于{HOSTILE}的函",
         "draft_mark": "",
-        "rows": ROWS,
+        "rows": TABLE_ROWS if template == "table" else ROWS,
+        "columns": COLUMNS,
+        "subtitle": SUBTITLE,
+        "notes": NOTES,
         "recipient": "旗审计局",
         "body": [HOSTILE, {"level": 1, "text": "一、办理要求"}, {"level": 2, "text": "（一）按期办结"},
                  {"level": 3, "text": "1.材料齐全"}, {"level": 4, "text": "（1）回答举报人提出的问题"}, LONG],
@@ -294,7 +310,7 @@ def test_every_header_holds_the_draft_mark_right_aligned_in_3hao_heiti_off_the_g
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("mark", ["草稿", SIGNED_OFF, ""])
 def test_a_rendered_draft_carries_its_mark_in_every_header(built: dict, name: str, mark: str) -> None:
-    rendered = render(built[name], context(draft_mark=mark))
+    rendered = render(built[name], context(name, draft_mark=mark))
     parts = headers(rendered)
     assert len(parts) == (3 if name == "letter" else 2)
     assert {kind: texts(header) for kind, header in parts.items()} == {kind: [mark] for kind in parts}
@@ -338,8 +354,8 @@ def test_rendered_headings_use_the_heading_styles(built: dict) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_a_missing_variable_is_an_error(built: dict, name: str) -> None:
-    values = context()
-    del values["document_number"]
+    values = context(name)
+    del values["title"]
     with pytest.raises(jinja2.UndefinedError):
         render(built[name], values)
 
@@ -495,6 +511,98 @@ def test_form_title_and_number_follow_the_head_lines(built: dict) -> None:
     assert texts(document)[:3] == ["{{ copy_number }}", "{{ classification }}", "{{ urgency }}"]
 
 
+# --------------------------------------------------------------------------- the table
+
+
+def rows_of(table: etree._Element) -> list[etree._Element]:
+    return table.findall(f"{W}tr")
+
+
+def test_table_renders_its_header_row_then_one_row_per_item_with_text_as_typed(built: dict) -> None:
+    rendered = render(built["table"], context("table"))
+    table = form_table(rendered)
+    assert table is not None
+    assert [[cell[0] for cell in row] for row in cell_texts(table)] == [COLUMNS, *TABLE_ROWS]
+    assert all(len(cell) == 1 for row in cell_texts(table) for cell in row)  # one paragraph a cell
+    xml = etree.tostring(table, encoding="unicode")
+    assert "{%" not in xml.replace("{% raw %}", "").replace("{% endfor %}", "")
+    paragraphs = texts(part(rendered, "word/document.xml"))
+    assert paragraphs[:3] == ["000003", "机密★10年", f"关于{HOSTILE}的函"]  # 份号, 密级, title: no 紧急程度
+    assert [*SUBTITLE, *NOTES] == [p for p in paragraphs if p in SUBTITLE or p in NOTES]
+    assert paragraphs.index(SUBTITLE[0]) < paragraphs.index(COLUMNS[0]) < paragraphs.index(NOTES[0])
+    docx.Document(io.BytesIO(rendered))
+
+
+def test_table_header_row_repeats_on_every_page_and_no_row_splits(built: dict) -> None:
+    table = form_table(render(built["table"], context("table")))
+    assert table is not None
+    header, *data = rows_of(table)
+    assert header.find(f"{W}trPr/{W}tblHeader") is not None
+    assert len(data) == len(TABLE_ROWS)
+    for row in data:
+        assert row.find(f"{W}trPr/{W}cantSplit") is not None
+        assert row.find(f"{W}trPr/{W}tblHeader") is None
+
+
+def test_a_table_without_rows_is_its_header_row_and_without_columns_no_table(built: dict) -> None:
+    rendered = render(built["table"], context("table", rows=[], subtitle=[], notes=[]))
+    table = form_table(rendered)
+    assert table is not None
+    (header,) = rows_of(table)  # Word refuses a table without rows: the header row is one
+    assert cell_texts(table) == [[[column] for column in COLUMNS]]
+    assert len(list(table.iter(f"{W}gridCol"))) == len(COLUMNS)
+    assert [p for p in texts(part(rendered, "word/document.xml")) if p] == ["000003", "机密★10年",
+                                                                            f"关于{HOSTILE}的函", *COLUMNS]
+    docx.Document(io.BytesIO(rendered))
+    bare = render(built["table"], context("table", columns=[], rows=[]))
+    assert form_table(bare) is None
+    docx.Document(io.BytesIO(bare))
+
+
+def test_table_spans_the_type_area_between_single_black_rules_with_exact_lines_off_the_grid(built: dict) -> None:
+    document = part(built["table"], "word/document.xml")
+    (table,) = document.iter(f"{W}tbl")
+    properties = table.find(f"{W}tblPr")
+    assert attr(properties.find(f"{W}tblW"), "w") == str(layout.PAGE.type_area_width_twips)
+    assert attr(properties.find(f"{W}jc"), "val") == "center"
+    assert attr(properties.find(f"{W}tblLayout"), "type") == "fixed"
+    assert sum(int(attr(c, "w")) for c in table.iter(f"{W}gridCol")) == layout.PAGE.type_area_width_twips
+    borders = properties.find(f"{W}tblBorders")
+    assert [(etree.QName(b).localname, attr(b, "val"), attr(b, "sz"), attr(b, "color")) for b in borders] == [
+        (side, "single", "6", "000000") for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    ]
+    line = str(layout.TABLE.line_twips(layout.TypeSize.SMALL_FOUR))
+    for expression, face in (("{{ column }}", "黑体"), ("{{ cell }}", "仿宋_GB2312")):
+        (run,) = runs_with(document, expression)
+        assert attr(run.find(f"{W}rPr/{W}rFonts"), "eastAsia") == face
+        assert attr(run.find(f"{W}rPr/{W}sz"), "val") == "24"  # 小四
+        properties = run.getparent().find(f"{W}pPr")
+        spacing = properties.find(f"{W}spacing")
+        assert (attr(spacing, "line"), attr(spacing, "lineRule")) == (line, "exact") == ("360", "exact")
+        assert attr(properties.find(f"{W}snapToGrid"), "val") == "0"
+        assert attr(properties.find(f"{W}jc"), "val") == "center"
+        assert attr(run.getparent().getparent().find(f"{W}tcPr/{W}vAlign"), "val") == "center"
+
+
+def test_table_title_subtitle_and_notes(built: dict) -> None:
+    document = part(built["table"], "word/document.xml")
+    assert texts(document)[:3] == ["{{ copy_number }}", "{{ classification }}", "{{ title }}"]
+    (title,) = runs_with(document, "{{ title }}")
+    assert (attr(title.find(f"{W}rPr/{W}rFonts"), "eastAsia"), attr(title.find(f"{W}rPr/{W}sz"), "val")) == (
+        "小标宋", "44")
+    assert attr(title.getparent().find(f"{W}pPr/{W}jc"), "val") == "center"
+    (number,) = runs_with(document, "{{ copy_number }}")
+    (official_number,) = runs_with(part(built["official"], "word/document.xml"), "{{ copy_number }}")
+    assert etree.tostring(number.getparent()) == etree.tostring(official_number.getparent())  # as official.docx
+    subtitle, note = runs_with(document, "{{ line }}")  # one in the subtitle loop, one in the notes loop
+    assert (attr(subtitle.find(f"{W}rPr/{W}rFonts"), "eastAsia"), attr(subtitle.find(f"{W}rPr/{W}sz"), "val")) == (
+        "仿宋_GB2312", "24")
+    assert (attr(note.find(f"{W}rPr/{W}rFonts"), "eastAsia"), attr(note.find(f"{W}rPr/{W}sz"), "val")) == (
+        "仿宋_GB2312", "28")
+    for run in (subtitle, note):
+        assert attr(run.getparent().find(f"{W}pPr/{W}spacing"), "lineRule") == "exact"
+
+
 # --------------------------------------------------------------------------- reproducible
 
 
@@ -509,9 +617,9 @@ def test_committed_templates_equal_a_fresh_build(built: dict, name: str) -> None
     assert committed.read_bytes() == built[name], f"run `python -m generators.templates` and commit {committed.name}"
 
 
-def test_build_all_writes_the_four_files(tmp_path: Path, built: dict) -> None:
+def test_build_all_writes_the_five_files(tmp_path: Path, built: dict) -> None:
     paths = templates.build_all(tmp_path / "templates")
-    assert [p.name for p in paths] == ["official.docx", "letter.docx", "minutes.docx", "form.docx"]
+    assert [p.name for p in paths] == ["official.docx", "letter.docx", "minutes.docx", "form.docx", "table.docx"]
     assert [p.read_bytes() for p in paths] == [built[name] for name in NAMES]
 
 
@@ -582,9 +690,9 @@ def without_headers(data: bytes) -> bytes:
 def test_libreoffice_sets_the_draft_mark_on_one_header_line_and_moves_nothing_else(built: dict, soffice: str) -> None:
     from generators import convert_to_pdf
 
-    values = context(body=["测" * 100, "正文" * 300], cc="")
     sources = []
     for name in NAMES:
+        values = context(name, body=["测" * 100, "正文" * 300], cc="")
         sources += [without_headers(render(built[name], values)), render(built[name], values | {"draft_mark": SIGNED_OFF})]
     pdfs = convert_to_pdf(sources)
     header_bottom = (297 - layout.DRAFT_MARK.top_mm) / 25.4 * 72 - 16  # the mark's line, in points from the bottom

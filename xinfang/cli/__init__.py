@@ -23,6 +23,7 @@ from .generate import generate
 from .init import init
 from .issue import issue
 from .redact import gate, redact
+from .report import report, reportbox
 from .user import user
 
 __all__ = ["main"]
@@ -66,3 +67,5 @@ main.add_command(redact)
 main.add_command(gate)
 main.add_command(generate)
 main.add_command(issue)
+main.add_command(report)
+main.add_command(reportbox)

@@ -34,7 +34,8 @@ def demo(runtime: Runtime, folder: Path, documents: Path | None) -> None:
     names = "、".join([ADMIN, OFFICER, *DEMO_STAFF])
     click.echo("")
     click.echo(f"档案库在 {result.folder.resolve()}（FORMAT.md 说明其中每个文件）。")
-    click.echo(f"文书在 {result.documents.resolve()}：草稿/ 是拟稿，发文/ 是签发编号后的印制件（DOCX 与 PDF）。")
+    click.echo(f"文书在 {result.documents.resolve()}：草稿/ 是拟稿，发文/ 是签发编号后的印制件，"
+               "报表/ 是登记表、统计报表和归档目录（DOCX 与 PDF）。")
     click.echo(f"演示账户：{names}；口令均为“{DEMO_PASSPHRASE}”（仅供试用）。接着可以试：")
     here = Path(sys.executable).parent
     if shutil.which("xinfang") != str(here / "xinfang") and (here / "activate").is_file():
