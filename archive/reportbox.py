@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from .accounts import Session, find_account
 from .audit import now_utc
 from .catalogue import row_digests
-from .errors import InvalidInput
+from .errors import InvalidInput, NotFound
 from .folder import Archive
 from .roles import Role, require_role
 from .text import check_text
@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_BOX",
     "MIN_WITNESSES",
     "Opening",
+    "find_opening",
     "list_openings",
     "opening_digests",
     "opening_object",
@@ -97,6 +98,22 @@ def record_opening(archive: Archive, session: Session, *, opened_on: date, lette
     return Opening(opening_id, opened_on, box, letters, names, act.actor, recorded_at)
 
 
+def find_opening(archive: Archive, opening_id: int | None = None) -> Opening:
+    """One opening by its number, or the latest one; NotFound when there is none."""
+    query = ("SELECT opening_id, opened_on, box, letters, witnesses, recorded_by, recorded_at FROM reportbox_openings "
+             + ("WHERE opening_id = ?" if opening_id is not None else "ORDER BY opened_on DESC, opening_id DESC LIMIT 1"))
+    row = archive.conn.execute(query, (opening_id,) if opening_id is not None else ()).fetchone()
+    if row is None:
+        raise NotFound(f"没有第 {opening_id} 次举报箱开启记录" if opening_id is not None else "还没有举报箱开启记录")
+    return _opening(row)
+
+
+def _opening(row: tuple) -> Opening:
+    opening_id, opened_on, box, letters, witnesses, recorded_by, recorded_at = row
+    return Opening(opening_id, date.fromisoformat(opened_on), box, letters, json.loads(witnesses), recorded_by,
+                   recorded_at)
+
+
 def list_openings(archive: Archive, start: date, end: date) -> list[Opening]:
     """Openings from ``start`` to ``end`` (both included), oldest first."""
     rows = archive.conn.execute(
@@ -104,7 +121,7 @@ def list_openings(archive: Archive, start: date, end: date) -> list[Opening]:
         "WHERE opened_on BETWEEN ? AND ? ORDER BY opened_on, opening_id",
         (start.isoformat(), end.isoformat()),
     ).fetchall()
-    return [Opening(i, date.fromisoformat(d), b, n, json.loads(w), by, at) for i, d, b, n, w, by, at in rows]
+    return [_opening(row) for row in rows]
 
 
 def weeks_without_opening(openings: list[Opening], start: date, end: date) -> list[tuple[date, date]]:

@@ -98,19 +98,19 @@ def count_period(cases: Iterable[CaseFile], start: date, end: date, leaders: Ite
 
 
 def _count_events(counts: PeriodCounts, case: CaseFile) -> None:
-    for event in case.events:
-        if not _within(event["on_date"], counts.start, counts.end):
-            continue
+    """Steps in the period; a proposal revised or a report returned and sent again counts the case once."""
+    in_period = [e for e in case.events if _within(e["on_date"], counts.start, counts.end)]
+    proposals = [e for e in in_period if e["kind"] == "propose"]
+    if proposals:
+        counts.by_route[proposals[-1]["data"]["route"]] += 1
+    reported_to = {_unit_of(case, date.fromisoformat(e["on_date"])) for e in in_period if e["kind"] == "report"}
+    for unit in reported_to - {None}:
+        counts.by_unit.setdefault(str(unit), UnitCounts()).reported += 1
+    for event in in_period:
         kind, data = event["kind"], event["data"]
-        if kind == "propose":
-            counts.by_route[data["route"]] += 1
-        elif kind == "assign":
+        if kind == "assign":
             counts.by_series[data["series"]] += 1
             counts.by_unit.setdefault(data["unit"], UnitCounts()).assigned += 1
-        elif kind == "report":
-            unit = _unit_of(case, date.fromisoformat(event["on_date"]))
-            if unit is not None:
-                counts.by_unit.setdefault(unit, UnitCounts()).reported += 1
         elif kind == "close":
             counts.closed += 1
         elif kind == "return":

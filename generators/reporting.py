@@ -17,6 +17,7 @@ from typing import Any
 
 from archive import Archive, InvalidInput, Session
 from archive.cases import open_case
+from archive.reportbox import find_opening
 from archive.roles import Role, require_role
 
 from .conversion import clear_pdf_metadata, convert_to_pdf
@@ -24,12 +25,13 @@ from .fields import resolve
 from .layout import classification_mark, format_date
 from .output import check_outside, write_output
 from .rendering import Office, Stamp, check_glyphs
-from .report import ReportInput, ReportKind
+from .report import SCOPES, ReportInput, ReportKind
 from .reports import find_report
 
 __all__ = ["REPORTERS", "ReportResult", "make_report", "parse_month", "parse_quarter"]
 
 REPORTERS = frozenset({Role.SECRETARY, Role.ARCHIVIST, Role.LEADER})
+_SCOPE_OPTIONS = {"case": "--case", "month": "--month", "quarter": "--quarter", "opening": "--opening", "day": "--date"}
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _QUARTER = re.compile(r"(\d{4})-?[Qq](\d)")
 
@@ -89,6 +91,10 @@ def make_report(
     require_role(session.roles, REPORTERS, f"生成{kind.name}")
     check_outside(archive, out)
     today = today or date.today()
+    given_scope = {"case": case_id, "month": month, "quarter": quarter, "opening": opening, "day": day}
+    stray = [_SCOPE_OPTIONS[name] for name, value in given_scope.items() if value is not None and name != kind.scope]
+    if stray:
+        raise InvalidInput(f"{kind.name}的范围是{SCOPES[kind.scope]}，不用 {'、'.join(stray)}")
     base = ReportInput(archive, session, today, {})
     if kind.scope == "case":
         if not case_id:
@@ -99,7 +105,7 @@ def make_report(
     elif kind.scope == "quarter":
         base = replace(base, period=parse_quarter(quarter, today))
     elif kind.scope == "opening":
-        base = replace(base, opening=opening)
+        base = replace(base, opening=find_opening(archive, opening).opening_id)
     else:
         base = replace(base, day=day or today)
     values = resolve(kind.fields, given or {}, kind.defaults(base))
@@ -131,4 +137,4 @@ def _scope_name(given: ReportInput) -> str:
         return f"{start.isoformat()}至{end.isoformat()}"
     if given.day is not None:
         return given.day.isoformat()
-    return f"第{given.opening}次" if given.opening else "最近一次"
+    return f"第{given.opening}次"

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-from archive.errors import NotFound
-from archive.reportbox import list_openings, weeks_without_opening
+from archive.reportbox import find_opening, list_openings, weeks_without_opening
 
 from ..fields import Field
 from ..kind import Composition
@@ -14,18 +13,14 @@ from ..report import ReportInput, ReportKind
 from ._case import row
 
 FIELDS = (Field("remarks", "备注", "paragraphs", required=False),)
-LOOKBACK_DAYS = 366
 
 
 def make(given: ReportInput) -> Composition:
-    openings = list_openings(given.archive, given.today - timedelta(days=LOOKBACK_DAYS), given.today)
-    chosen = [o for o in openings if given.opening in (None, o.opening_id)]
-    if not chosen:
-        raise NotFound("没有这次举报箱开启记录" if given.opening else "近一年没有举报箱开启记录")
-    opening = chosen[-1]
-    earlier = [o for o in openings if o.opened_on < opening.opened_on]
-    since: date = earlier[-1].opened_on if earlier else opening.opened_on
-    gaps = weeks_without_opening(earlier[-1:], since, opening.opened_on) if earlier else []
+    assert given.opening is not None
+    opening = find_opening(given.archive, given.opening)
+    earlier = [o for o in list_openings(given.archive, date.min, opening.opened_on)
+               if (o.opened_on, o.opening_id) < (opening.opened_on, opening.opening_id)]
+    gaps = weeks_without_opening(earlier[-1:] + [opening], earlier[-1].opened_on, opening.opened_on) if earlier else []
     missed = "；".join(f"{format_date(a)}至{format_date(b)}" for a, b in gaps) or "无"
     return Composition(
         title="举报箱开启记录",

@@ -223,7 +223,7 @@ EXPECTED: list[tuple[str, int, int, int]] = [
     ("supervised",                            0,        2,        2),
     ("reminded",                              1,        2,        3),
     (f"by_unit.{RED}.assigned",               1,        1,        2),
-    (f"by_unit.{RED}.reported",               0,        2,        2),
+    (f"by_unit.{RED}.reported",               0,        1,        1),  # one case, reported twice
     (f"by_unit.{RED}.overdue",                0,        0,        0),
     (f"by_unit.{ZASAKE}.assigned",            1,        1,        2),
     (f"by_unit.{ZASAKE}.reported",            0,        1,        1),

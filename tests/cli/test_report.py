@@ -128,7 +128,9 @@ def test_a_duty_log_on_a_holiday_and_not_on_a_working_day(cli: CliRun, month: Of
     (("letter-card", "--case", LETTER, "--set", "remarks"), "字段=值"),
     (("major-incident", "--case", LETTER, "--set", "place=旗政府", "--set", "actions=已接待"), "未标记为重大信访事项"),
     (("file-list", "--case", GROUP_VISIT), f"信访件 {GROUP_VISIT} 尚未归档（没有档号）"),
-    (("reportbox-record",), "近一年没有举报箱开启记录"),
+    (("reportbox-record",), "还没有举报箱开启记录"),
+    (("monthly-report", "--month", "2026-10", "--case", LETTER), "信访工作月报告登记表的范围是一个月（--month，默认上月），不用 --case"),
+    (("visit-register", "--case", LETTER), "来源是来信，来访登记表只用于来访件"),
 ])
 def test_bad_input_is_a_chinese_message_and_exit_1(cli: CliRun, month: Office, out: Path, args: tuple[str, ...],
                                                    message: str) -> None:
