@@ -11,14 +11,15 @@ stored values say the same thing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
+from .errors import UnknownKind
 from .facts import CaseFacts
 from .fields import Field
 
-__all__ = ["AUDIENCES", "COMMON_FIELDS", "Composition", "DocumentKind", "Paragraph"]
+__all__ = ["AUDIENCES", "COMMON_FIELDS", "Composition", "DocumentKind", "Paragraph", "lookup"]
 
 Paragraph = str | dict[str, Any]
 """A body paragraph: text, or ``{"level": 1–4, "text": …}`` for a heading."""
@@ -89,3 +90,24 @@ class DocumentKind:
         return {"id": self.id, "name": self.name, "format": self.template, "series": series_prefix,
                 "audience": self.audience, "summary": self.summary,
                 "fields": [f.to_json() for f in self.all_fields]}
+
+
+class _Named(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+NamedKind = TypeVar("NamedKind", bound=_Named)
+
+
+def lookup(kinds: Sequence[NamedKind], wanted: str, what: str) -> NamedKind:
+    """The kind named ``wanted`` by English id or Chinese name; UnknownKind lists them all, named ``what``."""
+    text = wanted.strip()
+    for kind in kinds:
+        if text in (kind.id, kind.name):
+            return kind
+    listed = "、".join(f"{k.id}（{k.name}）" for k in kinds)
+    raise UnknownKind(f"没有{what}“{wanted}”，可选：{listed}")

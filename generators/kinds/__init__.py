@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from archive.kinds import RecordKind, register_kind
 
-from ..errors import UnknownKind
-from ..kind import DocumentKind
+from ..kind import DocumentKind, lookup
 from . import (
     assignment,
     forward,
@@ -45,9 +44,4 @@ register_kind(SIGN_OFF_SCAN)
 
 def find_kind(name: str) -> DocumentKind:
     """A kind by English id (``notice-accept``) or Chinese name (``受理告知书``)."""
-    wanted = name.strip()
-    for kind in KINDS:
-        if wanted in (kind.id, kind.name):
-            return kind
-    listed = "、".join(f"{k.id}（{k.name}）" for k in KINDS)
-    raise UnknownKind(f"没有文书种类“{name}”，可选：{listed}")
+    return lookup(KINDS, name, "文书种类")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import UnknownKind
+from ..kind import lookup
 from ..report import ReportKind
 from . import (
     box_label,
@@ -28,9 +28,4 @@ REPORTS: tuple[ReportKind, ...] = tuple(module.KIND for module in (
 
 def find_report(name: str) -> ReportKind:
     """A report by English id (``monthly-report``) or Chinese name (``信访工作月报告登记表``)."""
-    wanted = name.strip()
-    for kind in REPORTS:
-        if wanted in (kind.id, kind.name):
-            return kind
-    listed = "、".join(f"{k.id}（{k.name}）" for k in REPORTS)
-    raise UnknownKind(f"没有报表种类“{name}”，可选：{listed}")
+    return lookup(REPORTS, name, "报表种类")

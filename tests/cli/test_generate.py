@@ -27,23 +27,11 @@ from tests.generators.conftest import (
     SUMMARY_OUT,
     UNIT,
     YEAR,
-    build_town,
-    copy_town,
     paragraphs,
 )
 
 EXIT_USAGE = 2
 DRAFT_ID = re.compile(rf"NG-{YEAR}-\d{{6}}")
-
-
-@pytest.fixture(scope="module")
-def town_template(tmp_path_factory: pytest.TempPathFactory) -> Office:
-    return build_town(tmp_path_factory.mktemp("town") / "archive")
-
-
-@pytest.fixture
-def town(town_template: Office, tmp_path: Path) -> Office:
-    return copy_town(town_template, tmp_path / "archive")
 
 
 @pytest.fixture

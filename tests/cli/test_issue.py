@@ -32,8 +32,6 @@ from tests.generators.conftest import (
     SECRETARY,
     TODAY,
     YEAR,
-    build_town,
-    copy_town,
     paragraphs,
 )
 from xinfang.cli import main
@@ -45,16 +43,6 @@ REGISTER_KEYS = {"document_number", "draft_id", "case_id", "kind", "classificati
                  "signed_on_paper", "copies", "issued_by", "issued_at", "records", "voided", "voided_at", "voided_by",
                  "void_reason"}
 LEADER_ENV = {"XINFANG_SIGNER_PASSPHRASE": PASSPHRASE}
-
-
-@pytest.fixture(scope="module")
-def town_template(tmp_path_factory: pytest.TempPathFactory) -> Office:
-    return build_town(tmp_path_factory.mktemp("town") / "archive")
-
-
-@pytest.fixture
-def town(town_template: Office, tmp_path: Path) -> Office:
-    return copy_town(town_template, tmp_path / "archive")
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from archive.days import parse_date
+from generators.errors import UnknownKind
 from generators.fields import FIELD_TYPES, canonical, parse_assignments, read_data_file
 from generators.issuing import DraftResult, document_series, draft_reminders, generate_draft
 from generators.kind import AUDIENCES, DocumentKind
@@ -101,14 +102,17 @@ class _KindGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name == "reminders":
             return reminders
-        if any(cmd_name in (kind.id, kind.name) for kind in KINDS):
+        try:
             return _kind_command(find_kind(cmd_name))
-        return None
+        except UnknownKind:
+            return None
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
         if args and self.get_command(ctx, args[0]) is None and not args[0].startswith("-"):
-            listed = "、".join(f"{k.id}（{k.name}）" for k in KINDS)
-            raise click.UsageError(f"没有文书种类“{args[0]}”，可选：{listed}", ctx)
+            try:
+                find_kind(args[0])
+            except UnknownKind as exc:
+                raise click.UsageError(str(exc), ctx) from exc
         return super().resolve_command(ctx, args)
 
 
