@@ -39,6 +39,7 @@ __all__ = [
     "pending_extension_request",
     "propose_route",
     "record_reminder",
+    "record_supervision_letter",
     "reply_case",
     "report_due",
     "report_case",
@@ -88,6 +89,7 @@ _STEPS = {
     "extension-request": _Step("承办单位申请延期", frozenset({"assigned", "returned"}), None, frozenset({SECRETARY})),
     "extension-decide": _Step("审批延期申请", frozenset({"assigned", "returned"}), None, frozenset({LEADER})),
     "supervise": _Step("督办", OPEN_STATES, None, frozenset({LEADER})),
+    "supervise-letter": _Step("发出督办函", OPEN_STATES, None, frozenset({SECRETARY, LEADER})),
     "remind": _Step("催办", frozenset({"assigned", "returned"}), None, frozenset({SECRETARY, LEADER})),
     "summary-out": _Step("撰写转出摘要", OPEN_STATES, None, frozenset({SECRETARY, LEADER})),
 }
@@ -379,6 +381,14 @@ def close_case(archive: Archive, session: Session, case_id: str, *, on: date | N
 def supervise_case(archive: Archive, session: Session, case_id: str, *, reason: str, on: date | None = None) -> CaseFile:
     """A leader asks for formal supervision (督办) of a case."""
     return _take_step(archive, session, case_id, "supervise", on, text=_text(reason, "督办理由"))
+
+
+def record_supervision_letter(
+    archive: Archive, session: Session, case_id: str, *, document_number: str, on: date | None = None
+) -> CaseFile:
+    """A 督办函 went out: the supervision a leader asked for has been made."""
+    data = {"document_number": check_text(document_number, "发文字号", max_length=40)}
+    return _take_step(archive, session, case_id, "supervise-letter", on, data=data)
 
 
 def record_reminder(archive: Archive, session: Session, case_id: str, *, mode: str, on: date | None = None) -> CaseFile:

@@ -50,8 +50,9 @@ def supervision_reasons(case: CaseFile, as_of: date, rules: DeadlineRules, repea
     if open_days > rules.protracted_days:
         reasons.append(f"久拖不决（收件已 {open_days} 日仍未办结）")
     request = latest(case, "supervise")
-    if request is not None:
-        reasons.append(f"领导要求督办：{request['text']}")
+    letter = latest(case, "supervise-letter")
+    if request is not None and (letter is None or letter["event_id"] < request["event_id"]):
+        reasons.append(f"领导要求督办：{request['text']}")  # until a 督办函 answers the request
     return reasons
 
 

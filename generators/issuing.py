@@ -40,7 +40,7 @@ from archive.dispatch import (
     save_draft,
 )
 from archive.errors import ArchiveError
-from archive.handling import record_reminder, series_of
+from archive.handling import record_reminder, record_supervision_letter, series_of
 from archive.numbering import allocate_document_number
 from archive.outgoing import check_document, read_document
 from archive.records import store_record
@@ -303,7 +303,7 @@ def issue_drafts(
     issued = _number_and_file(archive, session, office, items, sign_off, scan, copies, pdf, progress)
     for result in issued:
         _write_originals(result, items, out)
-    _follow_up_reminders(archive, session, issued, signed_on)
+    _follow_up(archive, session, issued, signed_on)
     return issued
 
 
@@ -414,15 +414,17 @@ def _write_originals(result: Issued, items: Sequence[_Item], out: Path) -> None:
             result.paths.append(pdf_path)
 
 
-def _follow_up_reminders(archive: Archive, session: Session, issued: Sequence[Issued], signed_on: date) -> None:
-    """An issued 催办函 is a 催办 by letter: the case's monthly reminder clock restarts."""
+def _follow_up(archive: Archive, session: Session, issued: Sequence[Issued], signed_on: date) -> None:
+    """What an issued letter does to its case: a 催办函 is a 催办 by letter, a 督办函 answers a 督办 request."""
     for result in issued:
-        if result.kind.id != "reminder":
+        if result.kind.id not in ("reminder", "supervision"):
             continue
         case = open_case(archive, session, result.dispatch.case_id)
-        if series_of(case) == "纪群字" and case.state in ("assigned", "returned"):
-            try:
+        try:
+            if result.kind.id == "supervision" and case.state != "closed":
+                record_supervision_letter(archive, session, case.case_id,
+                                          document_number=result.dispatch.document_number, on=signed_on)
+            elif result.kind.id == "reminder" and series_of(case) == "纪群字" and case.state in ("assigned", "returned"):
                 record_reminder(archive, session, case.case_id, mode="函件", on=signed_on)
-            except ArchiveError as exc:
-                result.warnings.append(f"催办函已发出，但未能记入信访件的催办记录：{exc}")
-
+        except ArchiveError as exc:
+            result.warnings.append(f"{result.kind.name}已发出，但未能记入信访件的办理记录：{exc}")

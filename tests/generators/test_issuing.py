@@ -397,6 +397,19 @@ def due_for_reminder(desk: Desk) -> list[str]:
     return [due.case.case_id for due in cases_due(desk.archive, desk.secretary, "reminder", DUE_DAY)]
 
 
+def leader_requests(desk: Desk) -> list[str]:
+    return [due.case.case_id for due in cases_due(desk.archive, desk.secretary, "supervision", TODAY)
+            if any(reason.startswith("领导要求督办") for reason in due.reasons)]
+
+
+def test_an_issued_supervision_letter_answers_the_leaders_request(desk: Desk) -> None:
+    assert leader_requests(desk) == [REAL]
+    (issued,) = desk.issue(desk.draft("supervision"))
+    assert issued.warnings == [] and leader_requests(desk) == []
+    (event,) = [e for e in open_case(desk.archive, desk.secretary, REAL).events if e["kind"] == "supervise-letter"]
+    assert (event["data"]["document_number"], event["on_date"]) == (issued.dispatch.document_number, TODAY.isoformat())
+
+
 def test_an_issued_reminder_is_a_reminder_by_letter(desk: Desk) -> None:
     assert due_for_reminder(desk) == [REAL]
     (issued,) = desk.issue(desk.draft("reminder"))

@@ -1,0 +1,513 @@
+"""An encrypted whoosh ``Storage``: every index file on disk is ciphertext, read chunk by chunk.
+
+Why this exists: a search index holds the words of every record it covers, so it must
+be as closed at rest as the records (DESIGN.md, security model).  Decrypting an index
+whole at open is not an option either: at 100,000 records that costs 0.8–1.4 s and the
+index's full size in RAM (DESIGN.md, measurement note).  So each index file is sealed
+in authenticated 256 KiB chunks, and a reader decrypts and checks only the chunks
+whoosh actually touches, keeping a few in a small LRU cache.
+
+One index file, byte by byte (FORMAT.md gives the full description)::
+
+    0    8   magic  b"XFIDX\\x00\\x01\\x00" (name, format version 1, reserved)
+    8    4   chunk size, u32 big-endian (262144)
+    12   4   reserved, zero
+    16   68  key box: nonce(12) ‖ AES-256-GCM(file key(32) ‖ plaintext length u64 BE) ‖ tag(16)
+             under HKDF(index key, "search index file key"); associated data: bytes 0–15 ‖ file name
+    84   …   chunk i: nonce(12) ‖ AES-256-GCM(plaintext[i·256 KiB : (i+1)·256 KiB]) ‖ tag(16)
+             under the file key; associated data: bytes 0–15 ‖ i u64 BE ‖ last-chunk flag u8 ‖ file name
+
+Choices and the reasons for them:
+
+- Each file has its own random key, wrapped by the level's index key with the file name
+  bound in: a file renamed, copied over another, or opened with the wrong key fails at
+  open.  The plaintext length sits in the key box, so ``file_length`` is authenticated,
+  and a file whose size does not match it (truncated, extended) fails at open too.
+- Chunk nonces are random (:func:`archive.crypto.seal`), not counters: whoosh's compound
+  writer seeks back to patch the first bytes of a segment, so a chunk may be sealed twice.
+- A file is written to a hidden temporary name, fsynced and renamed into place on close:
+  a crash leaves no half file under its real name.  Hidden names (leading dot: temporary
+  files and lock files) are never listed to whoosh.
+- Readers have no ``fileno`` and the storage says ``supports_mmap = False``, so whoosh
+  can neither map a file nor read around the decryption.
+- ``temp_storage`` stays in memory.  whoosh's stock ``FileStorage.temp_storage`` writes
+  plaintext posting runs into the index folder and ``RamStorage.temp_storage`` into
+  ``$TMPDIR``; ours does neither.
+- ``rename_file`` re-encrypts the file under its new name (the name is bound in); whoosh
+  renames only its small table-of-contents files.
+- Locks are whoosh's own file locks (``fcntl.flock``), valid between processes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import struct
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from whoosh.filedb.filestore import RamStorage, Storage
+from whoosh.filedb.structfile import StructFile
+from whoosh.util.filelock import FileLock
+
+from archive import crypto
+from archive.errors import IntegrityError
+from archive.files import PRIVATE_FILE, fsync_directory
+
+__all__ = ["CHUNK_SIZE", "HEADER_SIZE", "MAGIC", "EncryptedStorage", "IndexCorrupted"]
+
+MAGIC = b"XFIDX\x00\x01\x00"
+CHUNK_SIZE = 256 * 1024
+_FIXED = struct.Struct(">8sII")  # magic, chunk size, reserved (zero)
+_FIXED_HEADER = _FIXED.pack(MAGIC, CHUNK_SIZE, 0)
+_LENGTH = struct.Struct(">Q")
+_CHUNK_TAIL = struct.Struct(">QB")  # chunk number, last-chunk flag
+_OVERHEAD = crypto.NONCE_SIZE + crypto.TAG_SIZE
+HEADER_SIZE = _FIXED.size + _OVERHEAD + crypto.KEY_SIZE + _LENGTH.size
+_SLOT = CHUNK_SIZE + _OVERHEAD
+_WRAP_PURPOSE = "search index file key"
+
+ChunkCallback = Callable[[str, int], None]
+
+
+class IndexCorrupted(Exception):
+    """Raised when an index file fails a check: tampered, truncated, renamed, or opened with the wrong key."""
+
+
+def _chunk_count(length: int) -> int:
+    return max(1, -(-length // CHUNK_SIZE))
+
+
+def _sealed_size(length: int) -> int:
+    """The size on disk of a file holding ``length`` plaintext bytes."""
+    count = _chunk_count(length)
+    return HEADER_SIZE + (count - 1) * _SLOT + _OVERHEAD + length - (count - 1) * CHUNK_SIZE
+
+
+def _chunk_associated(index: int, last: bool, name: bytes) -> bytes:
+    return _FIXED_HEADER + _CHUNK_TAIL.pack(index, 1 if last else 0) + name
+
+
+def _check_name(name: str) -> None:
+    if not name or name.startswith(".") or any(c in name for c in "/\\\x00"):
+        raise ValueError(f"索引文件名不合法：{name!r}")
+
+
+class EncryptedStorage(Storage):  # type: ignore[misc]  (whoosh is untyped)
+    """A folder of index files, each encrypted under its own key wrapped by ``key``.
+
+    ``on_decrypt(name, chunk_number)`` is called after each chunk a reader decrypts (for
+    measurements and tests); ``cache_chunks`` is how many decrypted chunks each open file keeps.
+    """
+
+    supports_mmap = False
+    readonly = False
+
+    def __init__(
+        self, folder: Path, key: bytes, *, cache_chunks: int = 8, on_decrypt: ChunkCallback | None = None
+    ) -> None:
+        if len(key) != crypto.KEY_SIZE:
+            raise ValueError("索引密钥必须是 32 字节")
+        self.folder = Path(folder)
+        self._wrap_key = crypto.derive_subkey(key, _WRAP_PURPOSE)
+        self._cache_chunks = max(1, cache_chunks)
+        self._on_decrypt = on_decrypt
+        self._headers: dict[str, tuple[tuple[int, int, int], bytes, int]] = {}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self.folder)!r})"
+
+    def _path(self, name: str) -> Path:
+        _check_name(name)
+        return self.folder / name
+
+    # -- the folder --------------------------------------------------------------------
+
+    def create(self) -> EncryptedStorage:
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return self
+
+    def destroy(self, *args: Any, **kwargs: Any) -> None:
+        """Remove every file of this storage (temporary and lock files too), then the folder."""
+        if not self.folder.is_dir():
+            return
+        for entry in self.folder.iterdir():
+            if entry.is_file():
+                entry.unlink(missing_ok=True)
+        self._headers.clear()
+        self.folder.rmdir()
+
+    def list(self) -> list[str]:
+        try:
+            with os.scandir(self.folder) as entries:
+                return [e.name for e in entries if not e.name.startswith(".") and e.is_file()]
+        except FileNotFoundError:
+            return []
+
+    def file_exists(self, name: str) -> bool:
+        try:
+            return self._path(name).is_file()
+        except ValueError:
+            return False
+
+    def file_modified(self, name: str) -> float:
+        return os.path.getmtime(self._path(name))
+
+    def file_length(self, name: str) -> int:
+        """The plaintext length, read from the authenticated header."""
+        with open(self._path(name), "rb") as handle:
+            return self._read_header(name, handle)[1]
+
+    def delete_file(self, name: str) -> None:
+        os.remove(self._path(name))
+        self._headers.pop(name, None)
+
+    def rename_file(self, oldname: str, newname: str, safe: bool = False) -> None:
+        """Re-encrypt ``oldname`` under ``newname`` (the name is bound in), then delete the old file."""
+        if safe and self.file_exists(newname):
+            raise NameError(f"File {newname!r} exists")
+        source = self._open_reader(oldname)
+        target = _ChunkWriter(self, newname)
+        try:
+            while block := source.read(CHUNK_SIZE):
+                target.write(block)
+        except BaseException:
+            target.abort()
+            raise
+        finally:
+            source.close()
+        target.close()
+        self.delete_file(oldname)
+
+    def lock(self, name: str) -> FileLock:
+        """A lock between processes: ``fcntl.flock`` on a hidden empty file, as whoosh's FileStorage does."""
+        _check_name(name)
+        return FileLock(str(self.folder / f".{name}.lock"))
+
+    def temp_storage(self, name: str | None = None) -> Storage:
+        """In memory, never on disk: whoosh's temporary files hold plaintext postings."""
+        return _MemoryStorage()
+
+    # -- files -------------------------------------------------------------------------
+
+    def create_file(self, name: str, **kwargs: Any) -> StructFile:
+        """A new file, written encrypted chunk by chunk; it appears under ``name`` only when closed."""
+        return StructFile(_ChunkWriter(self, name), name=name)
+
+    def open_file(self, name: str, **kwargs: Any) -> StructFile:
+        """An existing file for random access; raises IndexCorrupted if its header fails a check."""
+        return StructFile(self._open_reader(name), name=name)
+
+    def _open_reader(self, name: str) -> _ChunkReader:
+        handle = open(self._path(name), "rb")
+        try:
+            file_key, length = self._read_header(name, handle)
+        except BaseException:
+            handle.close()
+            raise
+        return _ChunkReader(handle, name, file_key, length, self._cache_chunks, self._on_decrypt)
+
+    def _read_header(self, name: str, handle: io.BufferedReader) -> tuple[bytes, int]:
+        status = os.fstat(handle.fileno())
+        signature = (status.st_ino, status.st_size, status.st_mtime_ns)
+        cached = self._headers.get(name)
+        if cached is not None and cached[0] == signature:
+            return cached[1], cached[2]
+        handle.seek(0)
+        header = handle.read(HEADER_SIZE)
+        if len(header) < HEADER_SIZE:
+            raise IndexCorrupted(f"索引文件 {name} 的文件头不完整（文件被截断）")
+        magic, chunk_size, reserved = _FIXED.unpack_from(header)
+        if magic != MAGIC:
+            if magic[:6] == MAGIC[:6]:
+                raise IndexCorrupted(f"索引文件 {name} 的格式版本 {magic[6]} 未知（本程序只认版本 1）")
+            raise IndexCorrupted(f"索引文件 {name} 不是 xinfang 的加密索引文件")
+        if chunk_size != CHUNK_SIZE or reserved != 0:
+            raise IndexCorrupted(f"索引文件 {name} 的文件头被篡改")
+        try:
+            opened = crypto.open_sealed(
+                self._wrap_key, header[_FIXED.size :], _FIXED_HEADER + name.encode(), f"索引文件 {name} 的密钥"
+            )
+        except IntegrityError as exc:
+            raise IndexCorrupted(
+                f"索引文件 {name} 未通过认证：被篡改、损坏、改名或被别的文件替换，或者所用的索引密钥不对"
+            ) from exc
+        file_key, length = opened[: crypto.KEY_SIZE], _LENGTH.unpack(opened[crypto.KEY_SIZE :])[0]
+        if status.st_size != _sealed_size(length):
+            raise IndexCorrupted(f"索引文件 {name} 的长度与文件头不符：被截断或被加长")
+        self._headers[name] = (signature, file_key, length)
+        return file_key, length
+
+    def _forget(self, name: str) -> None:
+        self._headers.pop(name, None)
+
+
+class _MemoryStorage(RamStorage):  # type: ignore[misc]
+    """whoosh's RamStorage, except that its own temporary storage stays in memory as well.
+
+    Its files are also kept when whoosh closes the raw stream rather than the StructFile
+    (its posting pool does: with the stock RamStorage, sorted runs then vanish).
+    """
+
+    def create_file(self, name: str, **kwargs: Any) -> StructFile:
+        return StructFile(_MemoryFile(self.files, name), name=name)
+
+    def temp_storage(self, name: str | None = None) -> Storage:
+        return _MemoryStorage()
+
+
+class _MemoryFile(io.BytesIO):
+    """A BytesIO that stores its content under its name in a memory storage when closed."""
+
+    def __init__(self, files: dict[str, bytes], name: str) -> None:
+        super().__init__()
+        self._files, self._name = files, name
+
+    def close(self) -> None:
+        if not self.closed:
+            self._files[self._name] = self.getvalue()
+        super().close()
+
+
+class _ChunkReader:
+    """A read-only, seekable file over the sealed chunks; decrypts on demand, keeps a few in an LRU cache.
+
+    Deliberately no ``fileno``: whoosh then neither memory-maps the file nor reads it raw.
+    """
+
+    def __init__(
+        self,
+        handle: io.BufferedReader,
+        name: str,
+        file_key: bytes,
+        length: int,
+        cache_chunks: int,
+        on_decrypt: ChunkCallback | None,
+    ) -> None:
+        self.name = name
+        self._handle = handle
+        self._key = file_key
+        self._name_bytes = name.encode()
+        self._length = length
+        self._last = _chunk_count(length) - 1
+        self._position = 0
+        self._cache: OrderedDict[int, bytes] = OrderedDict()
+        self._cache_chunks = cache_chunks
+        self._on_decrypt = on_decrypt
+        self._current_index = -1
+        self._current = b""
+        self.closed = False
+
+    def _chunk(self, index: int) -> bytes:
+        if index == self._current_index:
+            return self._current
+        chunk = self._cache.get(index)
+        if chunk is None:
+            chunk = self._decrypt(index)
+            self._cache[index] = chunk
+            if len(self._cache) > self._cache_chunks:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(index)
+        self._current_index, self._current = index, chunk
+        return chunk
+
+    def _decrypt(self, index: int) -> bytes:
+        if self.closed:
+            raise ValueError(f"索引文件 {self.name} 已关闭")
+        last = index == self._last
+        size = _OVERHEAD + (self._length - index * CHUNK_SIZE if last else CHUNK_SIZE)
+        self._handle.seek(HEADER_SIZE + index * _SLOT)
+        sealed = self._handle.read(size)
+        if len(sealed) != size:
+            raise IndexCorrupted(f"索引文件 {self.name} 的第 {index + 1} 块不完整（文件被截断）")
+        try:
+            plain = crypto.open_sealed(self._key, sealed, _chunk_associated(index, last, self._name_bytes), "")
+        except IntegrityError as exc:
+            raise IndexCorrupted(f"索引文件 {self.name} 的第 {index + 1} 块未通过认证：被篡改或损坏") from exc
+        if self._on_decrypt is not None:
+            self._on_decrypt(self.name, index)
+        return plain
+
+    def read(self, size: int | None = -1) -> bytes:
+        remaining = self._length - self._position
+        if size is None or size < 0 or size > remaining:
+            size = remaining
+        if size <= 0:
+            return b""
+        index, offset = divmod(self._position, CHUNK_SIZE)
+        chunk = self._chunk(index)
+        if offset + size <= len(chunk):
+            self._position += size
+            return chunk[offset : offset + size]
+        parts = []
+        while size > 0:
+            index, offset = divmod(self._position, CHUNK_SIZE)
+            piece = self._chunk(index)[offset : offset + size]
+            parts.append(piece)
+            self._position += len(piece)
+            size -= len(piece)
+        return b"".join(parts)
+
+    def readinto(self, buffer: Any) -> int:
+        target = memoryview(buffer).cast("B")
+        data = self.read(len(target))
+        target[: len(data)] = data
+        return len(data)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        limit = self._length - self._position
+        if size is not None and 0 <= size < limit:
+            limit = size
+        parts = []
+        while limit > 0:
+            index, offset = divmod(self._position, CHUNK_SIZE)
+            chunk = self._chunk(index)
+            end = min(len(chunk), offset + limit)
+            newline = chunk.find(b"\n", offset, end)
+            if newline >= 0:
+                end = newline + 1
+            parts.append(chunk[offset:end])
+            self._position += end - offset
+            limit -= end - offset
+            if newline >= 0:
+                break
+        return b"".join(parts)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._length}[whence]
+        if base + offset < 0:
+            raise ValueError(f"索引文件 {self.name}：定位到文件开头之前")
+        self._position = base + offset
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def close(self) -> None:
+        if not self.closed:
+            self._handle.close()
+            self._cache.clear()
+            self._current_index, self._current = -1, b""
+            self.closed = True
+
+
+class _ChunkWriter:
+    """A seekable, write-only file: fills one chunk in memory, seals it when writing moves past it.
+
+    Writing back into a chunk already sealed (whoosh patches a segment's first bytes)
+    decrypts it from the temporary file and seals it again with a fresh nonce.
+    """
+
+    def __init__(self, storage: EncryptedStorage, name: str) -> None:
+        self.name = name
+        self._storage = storage
+        self._path = storage._path(name)
+        self._name_bytes = name.encode()
+        self._temp = self._path.with_name(f".{name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+        fd = os.open(self._temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+        self._handle = os.fdopen(fd, "r+b")
+        self._key = crypto.random_key()
+        self._sealed: dict[int, int] = {}  # chunk number -> plaintext length sealed in the temporary file
+        self._index = 0
+        self._buffer = bytearray()
+        self._dirty = False
+        self._position = 0
+        self._length = 0
+        self.closed = False
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        if self._position > self._length:  # a seek past the end: the gap reads as zeros, as in a file
+            target, self._position = self._position, self._length
+            self._put(memoryview(bytes(target - self._length)))
+        self._put(view)
+        return len(view)
+
+    def _put(self, view: memoryview) -> None:
+        while len(view):
+            index, offset = divmod(self._position, CHUNK_SIZE)
+            if index != self._index:
+                self._switch(index)
+            count = min(len(view), CHUNK_SIZE - offset)
+            self._buffer[offset : offset + count] = view[:count]
+            self._dirty = True
+            self._position += count
+            self._length = max(self._length, self._position)
+            view = view[count:]
+
+    def _switch(self, index: int) -> None:
+        if self._dirty:
+            self._seal(last=False)
+        self._index = index
+        length = self._sealed.get(index)
+        if length is None:
+            self._buffer = bytearray()
+            return
+        self._handle.seek(HEADER_SIZE + index * _SLOT)
+        sealed = self._handle.read(_OVERHEAD + length)
+        try:
+            plain = crypto.open_sealed(self._key, sealed, _chunk_associated(index, False, self._name_bytes), "")
+        except IntegrityError as exc:
+            raise IndexCorrupted(f"索引文件 {self.name} 写入时临时文件损坏") from exc
+        self._buffer = bytearray(plain)
+
+    def _seal(self, last: bool) -> None:
+        sealed = crypto.seal(self._key, bytes(self._buffer), _chunk_associated(self._index, last, self._name_bytes))
+        self._handle.seek(HEADER_SIZE + self._index * _SLOT)
+        self._handle.write(sealed)
+        self._sealed[self._index] = len(self._buffer)
+        self._dirty = False
+
+    def read(self, size: int = -1) -> bytes:
+        raise io.UnsupportedOperation(f"索引文件 {self.name} 正在写入，不能读")
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._length}[whence]
+        if base + offset < 0:
+            raise ValueError(f"索引文件 {self.name}：定位到文件开头之前")
+        self._position = base + offset
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def flush(self) -> None:
+        """Nothing to do: data reaches the disk sealed, and durably on close."""
+
+    def close(self) -> None:
+        """Seal the last chunk and the header, fsync, and rename the file into place."""
+        if self.closed:
+            return
+        try:
+            final = _chunk_count(self._length) - 1
+            if self._index != final:
+                self._switch(final)
+            self._seal(last=True)
+            self._handle.truncate(_sealed_size(self._length))
+            box = crypto.seal(
+                self._storage._wrap_key, self._key + _LENGTH.pack(self._length), _FIXED_HEADER + self._name_bytes
+            )
+            self._handle.seek(0)
+            self._handle.write(_FIXED_HEADER + box)
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+            os.replace(self._temp, self._path)
+        except BaseException:
+            self.abort()
+            raise
+        self.closed = True
+        self._buffer = bytearray()
+        self._storage._forget(self.name)
+        fsync_directory(self._path.parent)
+
+    def abort(self) -> None:
+        """Give up: the temporary file goes, nothing appears under the real name."""
+        self.closed = True
+        self._buffer = bytearray()
+        self._handle.close()
+        self._temp.unlink(missing_ok=True)
