@@ -1,9 +1,17 @@
 """Chinese full-text search over encrypted per-level indexes, filtered by permission.
 
-Builds on :mod:`archive`; nothing here yet — search arrives with its own issue,
-and this package stays empty rather than pretend.
+Builds on :mod:`archive`.  So far it holds the two foundations the search
+issue builds on: the Chinese analyzer (:mod:`search.analysis`: folding, CJK
+bigrams and unigrams, exact phrases) and the encrypted whoosh storage
+(:mod:`search.storage`: every index file sealed in authenticated chunks,
+read on demand, temporary files in memory).  Indexing, permission filtering,
+ranking and the ``xinfang search`` command are not built yet.
 """
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from .analysis import ChineseAnalyzer, chinese_text_field, fold_text
+from .errors import IndexCorrupted, SearchError
+from .storage import EncryptedStorage
+
+__all__ = ["ChineseAnalyzer", "EncryptedStorage", "IndexCorrupted", "SearchError", "chinese_text_field", "fold_text"]

@@ -57,7 +57,9 @@ from archive import crypto
 from archive.errors import IntegrityError
 from archive.files import PRIVATE_FILE, fsync_directory
 
-__all__ = ["CHUNK_SIZE", "HEADER_SIZE", "MAGIC", "EncryptedStorage", "IndexCorrupted"]
+from .errors import IndexCorrupted
+
+__all__ = ["CHUNK_SIZE", "HEADER_SIZE", "MAGIC", "EncryptedStorage"]
 
 MAGIC = b"XFIDX\x00\x01\x00"
 CHUNK_SIZE = 256 * 1024
@@ -71,10 +73,6 @@ _SLOT = CHUNK_SIZE + _OVERHEAD
 _WRAP_PURPOSE = "search index file key"
 
 ChunkCallback = Callable[[str, int], None]
-
-
-class IndexCorrupted(Exception):
-    """Raised when an index file fails a check: tampered, truncated, renamed, or opened with the wrong key."""
 
 
 def _chunk_count(length: int) -> int:
@@ -96,7 +94,7 @@ def _check_name(name: str) -> None:
         raise ValueError(f"索引文件名不合法：{name!r}")
 
 
-class EncryptedStorage(Storage):  # type: ignore[misc]  (whoosh is untyped)
+class EncryptedStorage(Storage):  # type: ignore[misc]  # whoosh is untyped
     """A folder of index files, each encrypted under its own key wrapped by ``key``.
 
     ``on_decrypt(name, chunk_number)`` is called after each chunk a reader decrypts (for

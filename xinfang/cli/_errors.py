@@ -17,6 +17,7 @@ import click
 from archive import errors
 from archive.files import describe_os_error
 from generators.errors import GeneratorError
+from search.errors import IndexCorrupted, SearchError
 
 __all__ = [
     "ChineseUsageError",
@@ -119,6 +120,12 @@ class XinfangGroup(click.Group):
                 raise
             click.echo(f"无法生成文书：{exc}", err=True)
             ctx.exit(EXIT_INVALID)
+        except SearchError as exc:
+            if debug:
+                raise
+            corrupted = isinstance(exc, IndexCorrupted)
+            click.echo(f"{'完整性校验失败' if corrupted else '检索失败'}：{exc}", err=True)
+            ctx.exit(EXIT_INTEGRITY if corrupted else EXIT_INVALID)
         except BrokenPipeError:
             # The reader went away (``| head``): stop quietly, as Unix tools do.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

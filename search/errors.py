@@ -1,0 +1,25 @@
+"""The search package's exceptions: one tree, one base.
+
+The front door maps :class:`IndexCorrupted` to exit code 4 (an integrity
+failure was found): a search index that fails authentication is never read
+around, it is rebuilt from the archive::
+
+    SearchError
+    └── IndexCorrupted     an index file is tampered, truncated, renamed, or opened with the wrong key
+"""
+
+from __future__ import annotations
+
+__all__ = ["IndexCorrupted", "SearchError"]
+
+
+class SearchError(Exception):
+    """Base of every error the search package raises on purpose."""
+
+
+class IndexCorrupted(SearchError):
+    """Raised when an index file fails a check: tampered, truncated, renamed, or opened with the wrong key.
+
+    Deliberately not an OSError: whoosh retries a reader on IOError, which
+    would only delay the message.
+    """
