@@ -5,12 +5,13 @@ failure was found): a search index that fails authentication is never read
 around, it is rebuilt from the archive::
 
     SearchError
-    └── IndexCorrupted     an index file is tampered, truncated, renamed, or opened with the wrong key
+    ├── IndexCorrupted     an index file is tampered, truncated, renamed, or opened with the wrong key
+    └── QueryError         a query is malformed (also a ValueError)
 """
 
 from __future__ import annotations
 
-__all__ = ["IndexCorrupted", "SearchError"]
+__all__ = ["IndexCorrupted", "QueryError", "SearchError"]
 
 
 class SearchError(Exception):
@@ -23,3 +24,7 @@ class IndexCorrupted(SearchError):
     Deliberately not an OSError: whoosh retries a reader on IOError, which
     would only delay the message.
     """
+
+
+class QueryError(SearchError, ValueError):
+    """Raised when a search query is malformed: empty, unbalanced, an unknown field, a dangling operator."""
