@@ -270,7 +270,25 @@ class _MemoryFile(io.BytesIO):
         super().close()
 
 
-class _ChunkReader:
+class _Seekable:
+    """The file position both sealed-file objects keep over their plaintext: ``seek`` and ``tell``."""
+
+    name: str
+    _position: int
+    _length: int
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._length}[whence]
+        if base + offset < 0:
+            raise ValueError(f"索引文件 {self.name}：定位到文件开头之前")
+        self._position = base + offset
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+
+class _ChunkReader(_Seekable):
     """A read-only, seekable file over the sealed chunks; decrypts on demand, keeps a few in an LRU cache.
 
     Deliberately no ``fileno``: whoosh then neither memory-maps the file nor reads it raw.
@@ -375,16 +393,6 @@ class _ChunkReader:
                 break
         return b"".join(parts)
 
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._length}[whence]
-        if base + offset < 0:
-            raise ValueError(f"索引文件 {self.name}：定位到文件开头之前")
-        self._position = base + offset
-        return self._position
-
-    def tell(self) -> int:
-        return self._position
-
     def close(self) -> None:
         if not self.closed:
             self._handle.close()
@@ -393,7 +401,7 @@ class _ChunkReader:
             self.closed = True
 
 
-class _ChunkWriter:
+class _ChunkWriter(_Seekable):
     """A seekable, write-only file: fills one chunk in memory, seals it when writing moves past it.
 
     Writing back into a chunk already sealed (whoosh patches a segment's first bytes)
@@ -462,16 +470,6 @@ class _ChunkWriter:
 
     def read(self, size: int = -1) -> bytes:
         raise io.UnsupportedOperation(f"索引文件 {self.name} 正在写入，不能读")
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._length}[whence]
-        if base + offset < 0:
-            raise ValueError(f"索引文件 {self.name}：定位到文件开头之前")
-        self._position = base + offset
-        return self._position
-
-    def tell(self) -> int:
-        return self._position
 
     def flush(self) -> None:
         """Nothing to do: data reaches the disk sealed, and durably on close."""
