@@ -9,7 +9,6 @@ openings read back through the library or ``reportbox list --json``.
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 from archive import login
 from archive.filing import file_case
 from archive.reportbox import list_openings, record_opening
-from tests.archive.test_statistics import APPEAL, GROUP_VISIT, LETTER, MAJOR_VISIT, build_month
+from tests.archive.test_statistics import APPEAL, GROUP_VISIT, LETTER, MAJOR_VISIT
 from tests.cli.test_case import EXIT_INVALID, EXIT_PERMISSION, ok, refused
 from tests.conftest import OFFICER, PASSPHRASE, CliRun, Office
 from tests.generators.conftest import paragraphs
@@ -31,17 +30,6 @@ KINDS = ["visit-register", "letter-card", "reportbox-record", "duty-log", "month
 TODAY = date.today()
 MONDAY = TODAY - timedelta(days=TODAY.weekday())
 DUTY = ("--set", "on_duty=王文秘", "--set", "leader=吴领导")
-
-
-@pytest.fixture(scope="module")
-def month_template(tmp_path_factory: pytest.TempPathFactory) -> Office:
-    return build_month(tmp_path_factory.mktemp("month") / "archive")
-
-
-@pytest.fixture
-def month(month_template: Office, tmp_path: Path) -> Office:
-    shutil.copytree(month_template.path, tmp_path / "archive")
-    return Office(tmp_path / "archive")
 
 
 @pytest.fixture

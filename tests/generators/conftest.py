@@ -33,6 +33,7 @@ from archive.handling import (
     supervise_case,
     write_summary_out,
 )
+from tests.archive.test_statistics import month_template as month_template  # the scripted month, for test_reports
 from tests.conftest import PASSPHRASE, Office, build_office
 
 REAL, ANONYMOUS, NO_SUMMARY = "XF-2026-0001", "XF-2026-0002", "XF-2026-0003"

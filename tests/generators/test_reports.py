@@ -51,7 +51,6 @@ from tests.archive.test_statistics import (
     RED,
     REPEAT_VISIT,
     ZASAKE,
-    build_month,
 )
 from tests.conftest import PASSPHRASE, Office
 from tests.generators.conftest import W, own_text, paragraphs, parts
@@ -103,11 +102,6 @@ Nothing was received before October, so October's 本年累计 is October itself
 """
 QUARTER_OVERDUE = 5
 """On 31 December, besides the three overdue on 30 November, REPEAT_VISIT (期限 12-09) and PHONE_CALL (12-16)."""
-
-
-@pytest.fixture(scope="module")
-def month_template(tmp_path_factory: pytest.TempPathFactory) -> Office:
-    return build_month(tmp_path_factory.mktemp("month") / "archive")
 
 
 @dataclass
