@@ -17,6 +17,7 @@ from .accounts import (
     disable_account,
     list_accounts,
     login,
+    set_unit,
 )
 from .clearance import ClearanceChange, set_clearance
 from .config import ArchiveConfig
@@ -77,5 +78,6 @@ __all__ = [
     "parse_role",
     "read_record",
     "set_clearance",
+    "set_unit",
     "verify_archive",
 ]

@@ -3,9 +3,10 @@
 An account is a name, a set of roles, two public keys in the catalogue and a
 keyslot file holding the private halves.  :func:`login` is the only way to get
 a :class:`Session`: it opens the slot with the passphrase and unwraps the level
-keys the account holds.  The administrator creates and disables accounts but
-never receives a level key; clearance is the security officer's business
-(:mod:`archive.clearance`).
+keys the account holds.  The administrator creates and disables accounts and
+records each one's unit (所在单位, which 回避 compares with the units of the
+people a case reports on) but never receives a level key; clearance is the
+security officer's business (:mod:`archive.clearance`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import crypto
@@ -27,7 +28,7 @@ from .keyring import LevelKey, unwrap_level_keys
 from .keyslots import AccountKeys, KdfParams, create_keyslot, read_keyslot
 from .levels import Level
 from .roles import SECURITY_ROLES, Role, check_role_combination, require_role
-from .text import is_encodable
+from .text import check_text, is_encodable
 
 __all__ = [
     "Account",
@@ -46,10 +47,12 @@ __all__ = [
     "log_account_added",
     "login",
     "mark_rotation_due",
+    "set_unit",
 ]
 
 _NAME = re.compile(r"^[^\s/\\:*?\"<>|\x00-\x1f\ud800-\udfff]{1,32}$")
 MIN_PASSPHRASE = 8
+MAX_UNIT = 100
 _BAD_LOGIN = "用户名或口令错误，或账户已停用"  # one answer, so a guesser learns nothing
 
 
@@ -64,6 +67,7 @@ class Account:
     box_public: bytes
     sign_public: bytes
     slot_sha256: str | None
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,19 +102,22 @@ class AccountSummary:
     clearance: str | None
     created_at: str
     created_by: str | None
+    unit: str | None = None
 
 
 def _row_to_account(row: sqlite3.Row | tuple) -> Account:
-    account_id, name, roles, status, box_public, sign_public, slot_sha256 = row
+    account_id, name, roles, status, box_public, sign_public, slot_sha256, unit = row
     return Account(
-        account_id, name, frozenset(Role(r) for r in roles.split(",")), status, box_public, sign_public, slot_sha256
+        account_id, name, frozenset(Role(r) for r in roles.split(",")), status, box_public, sign_public, slot_sha256,
+        unit,
     )
 
 
 def find_account(conn: sqlite3.Connection, name: str) -> Account | None:
     """The account called ``name``, active or not."""
     row = conn.execute(
-        "SELECT account_id, name, roles, status, box_public, sign_public, slot_sha256 FROM accounts WHERE name = ?",
+        "SELECT account_id, name, roles, status, box_public, sign_public, slot_sha256, unit FROM accounts "
+        "WHERE name = ?",
         (name,),
     ).fetchone()
     return _row_to_account(row) if row else None
@@ -134,55 +141,104 @@ def check_new_account(archive: Archive, name: str, roles: Iterable[Role]) -> fro
     return chosen
 
 
+def _check_unit(unit: str | None) -> str | None:
+    """A unit as typed, stripped; None stays None (unknown)."""
+    return check_text(unit, "所在单位", max_length=MAX_UNIT) if unit is not None else None
+
+
 def insert_account(
-    archive: Archive, name: str, roles: Iterable[Role], passphrase: str, kdf: KdfParams, created_by: str | None
+    archive: Archive,
+    name: str,
+    roles: Iterable[Role],
+    passphrase: str,
+    kdf: KdfParams,
+    created_by: str | None,
+    unit: str | None = None,
 ) -> tuple[Account, AccountKeys]:
     """Create the catalogue row and keyslot inside the caller's transaction."""
     chosen = check_new_account(archive, name, roles)
+    unit = _check_unit(unit)
     check_passphrase_strength(passphrase)
     keys = AccountKeys.generate()
     cursor = archive.conn.execute(
-        "INSERT INTO accounts (name, roles, box_public, sign_public, status, created_at, created_by) "
-        "VALUES (?, ?, ?, ?, 'active', ?, ?)",
-        (name, ",".join(sorted(r.value for r in chosen)), keys.box_public, keys.sign_public, now_utc(), created_by),
+        "INSERT INTO accounts (name, roles, box_public, sign_public, status, created_at, created_by, unit) "
+        "VALUES (?, ?, ?, ?, 'active', ?, ?, ?)",
+        (name, ",".join(sorted(r.value for r in chosen)), keys.box_public, keys.sign_public, now_utc(), created_by,
+         unit),
     )
     account_id = int(cursor.lastrowid or 0)
     slot = create_keyslot(archive.slot_path(account_id), name, keys, passphrase, kdf)
     digest = crypto.sha256_hex(slot.to_bytes())
     archive.conn.execute("UPDATE accounts SET slot_sha256 = ? WHERE account_id = ?", (digest, account_id))
-    account = Account(account_id, name, chosen, "active", keys.box_public, keys.sign_public, digest)
+    account = Account(account_id, name, chosen, "active", keys.box_public, keys.sign_public, digest, unit)
     return account, keys
 
 
-def check_may_add_account(archive: Archive, session: Session, name: str, roles: Iterable[Role]) -> None:
+def check_may_add_account(
+    archive: Archive, session: Session, name: str, roles: Iterable[Role], unit: str | None = None
+) -> None:
     """Refuse early — before a passphrase is asked for — what :func:`add_account` would refuse."""
     require_role(session.roles, {Role.ADMIN}, "创建账户")
     check_new_account(archive, name, roles)
+    _check_unit(unit)
 
 
 def add_account(
-    archive: Archive, session: Session, name: str, roles: Iterable[Role], passphrase: str, kdf: KdfParams
+    archive: Archive,
+    session: Session,
+    name: str,
+    roles: Iterable[Role],
+    passphrase: str,
+    kdf: KdfParams,
+    unit: str | None = None,
 ) -> Account:
-    """The administrator creates an account with no clearance."""
-    check_may_add_account(archive, session, name, roles)
+    """The administrator creates an account with no clearance; ``unit`` is where the person works, if known."""
+    check_may_add_account(archive, session, name, roles, unit)
     with archive.act(session) as act:
-        account, _ = insert_account(archive, name, roles, passphrase, kdf, session.account.name)
+        account, _ = insert_account(archive, name, roles, passphrase, kdf, session.account.name, unit)
         log_account_added(act, account)
     return account
+
+
+def set_unit(archive: Archive, session: Session, name: str, unit: str | None) -> Account:
+    """The administrator records where ``name`` works (None: unknown); the change is logged with the digests.
+
+    The unit decides 回避 — a case reporting on someone of that unit is hidden
+    from the account — so it belongs to the audited profile like the roles do.
+    """
+    require_role(session.roles, {Role.ADMIN}, "设置账户的所在单位")
+    unit = _check_unit(unit)
+    account = find_account(archive.conn, name)
+    if account is None:
+        raise NotFound(f"用户“{name}”不存在")
+    with archive.act(session) as act:
+        archive.conn.execute("UPDATE accounts SET unit = ? WHERE account_id = ?", (unit, account.account_id))
+        act.log(
+            "account.unit",
+            [f"account:{account.account_id}"],
+            digests=account_digests(archive.conn, account.account_id),
+            info={"name": name, "from": account.unit, "to": unit},
+        )
+    return replace(account, unit=unit)
 
 
 def account_digests(conn: sqlite3.Connection, account_id: int) -> dict[str, dict[str, str]]:
     """What the audit log keeps of an account row: its keyslot's digest and a digest of its profile.
 
-    The profile — name, roles, status and both public keys — is what decides
-    who may do what; logging its digest at every change means a role added or a
-    key swapped in the catalogue by hand no longer matches the log.
+    The profile — name, roles, status, both public keys and the unit — is what
+    decides who may do what and see which case; logging its digest at every
+    change means a role added, a key swapped or a unit edited in the catalogue
+    by hand no longer matches the log.  The unit joins the profile only when it
+    is set, so the digests logged before units existed stay valid.
     """
-    name, roles, status, box_public, sign_public, slot_sha256 = conn.execute(
-        "SELECT name, roles, status, box_public, sign_public, slot_sha256 FROM accounts WHERE account_id = ?",
+    name, roles, status, box_public, sign_public, slot_sha256, unit = conn.execute(
+        "SELECT name, roles, status, box_public, sign_public, slot_sha256, unit FROM accounts WHERE account_id = ?",
         (account_id,),
     ).fetchone()
-    profile = json.dumps([name, roles, status, box_public.hex(), sign_public.hex()], ensure_ascii=False)
+    fields = [name, roles, status, box_public.hex(), sign_public.hex()]
+    if unit is not None:
+        fields.append(unit)
+    profile = json.dumps(fields, ensure_ascii=False)
     return {f"account:{account_id}": {"slot": slot_sha256 or "", "profile": crypto.sha256_hex(profile.encode())}}
 
 
@@ -216,11 +272,11 @@ def login(archive: Archive, name: str, passphrase: str) -> Session:
 
 
 def list_accounts(archive: Archive, session: Session) -> list[AccountSummary]:
-    """Every account with roles, status and clearance (the highest level it holds)."""
+    """Every account with roles, status, clearance (the highest level it holds) and unit."""
     require_role(session.roles, {Role.ADMIN, Role.SECURITY_OFFICER, Role.AUDITOR, Role.LEADER}, "查看账户列表")
     rows = archive.conn.execute(
         "SELECT a.name, a.roles, a.status, a.created_at, a.created_by, "
-        "(SELECT MAX(g.level) FROM level_key_grants g WHERE g.account_id = a.account_id) "
+        "(SELECT MAX(g.level) FROM level_key_grants g WHERE g.account_id = a.account_id), a.unit "
         "FROM accounts a ORDER BY a.account_id"
     ).fetchall()
     with archive.act(session) as act:
@@ -233,8 +289,9 @@ def list_accounts(archive: Archive, session: Session) -> list[AccountSummary]:
             clearance=Level(level).label if level is not None else None,
             created_at=created_at,
             created_by=created_by,
+            unit=unit,
         )
-        for name, roles, status, created_at, created_by, level in rows
+        for name, roles, status, created_at, created_by, level, unit in rows
     ]
 
 

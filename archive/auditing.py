@@ -2,7 +2,9 @@
 
 Reading the log needs an auditor's (or security officer's) account; details
 sealed under a record key are shown only to a reader who holds that key, so an
-auditor sees who did what to which object, never a title or a reason.
+auditor sees who did what to which object, never a title or a reason — and
+nobody sees the details of a record whose case need-to-know hides from them
+(回避, :mod:`archive.need_to_know`).
 Verification needs no account at all: public keys and the folder suffice.
 """
 
@@ -18,6 +20,7 @@ from typing import Any
 from .accounts import Session
 from .anchors import AnchorResult, check_anchor, format_checkpoint, read_checkpoint_file
 from .audit import read_sealed_details
+from .cases import case_visibility
 from .folder import Archive
 from .levels import Level
 from .records import unwrap_record_key
@@ -90,11 +93,12 @@ def list_log_entries(
 
 def _record_keys(archive: Archive, session: Session) -> dict[str, bytes]:
     keys = {}
-    for record_id, level_value, version, wrapped in archive.conn.execute(
-        "SELECT record_id, level, key_version, wrapped_key FROM records"
-    ):
+    case_visible = case_visibility(archive, session)
+    for record_id, case_id, level_value, version, wrapped in archive.conn.execute(
+        "SELECT record_id, case_id, level, key_version, wrapped_key FROM records"
+    ).fetchall():
         level_key = session.level_keys.get(Level(level_value))
-        if level_key is not None and level_key.version == version:
+        if level_key is not None and level_key.version == version and case_visible(case_id):
             keys[record_id] = unwrap_record_key(level_key, record_id, wrapped)
     return keys
 

@@ -5,15 +5,16 @@ the handling unit — kept in the clear so that deadlines and reminders work
 without keys, and a private one: the petitioners, the people reported on and
 the summary, sealed under the case's own random key, which is wrapped by the
 key of the case's level exactly like a record key.  Whoever cannot open that
-key cannot see the case at all, and is told the same as for a case that does
-not exist.
+key — or may not see the case by :mod:`archive.need_to_know` (role, 回避) —
+cannot see the case at all, and is told the same as for a case that does not
+exist.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -28,6 +29,7 @@ from .folder import Archive
 from .identity_numbers import id_number_checks_out
 from .keyring import LevelKey
 from .levels import Level
+from .need_to_know import CASE_READERS, is_recused, may_read_cases
 from .numbering import allocate_number
 from .roles import Role, require_role
 from .text import check_text
@@ -41,16 +43,18 @@ __all__ = [
     "Registered",
     "ReportedPerson",
     "case_digests",
+    "case_visibility",
     "deadline_rules",
     "list_cases",
     "open_case",
+    "open_stored_case",
     "register_case",
     "open_case_text",
     "read_case",
     "seal_case_text",
+    "visible_case_ids",
 ]
 
-CASE_READERS = frozenset({Role.SECRETARY, Role.ARCHIVIST, Role.LEADER, Role.SECURITY_OFFICER})
 REGISTRARS = frozenset({Role.SECRETARY, Role.LEADER})
 MAX_SUMMARY = 20_000
 MAJOR_INCIDENT_PEOPLE = 15
@@ -333,17 +337,38 @@ def case_digests(conn: sqlite3.Connection, case_id: str) -> dict[str, str]:
     }
 
 
-def _load(archive: Archive, session: Session, row: sqlite3.Row | tuple) -> CaseFile | None:
-    values = dict(zip(_CASE_COLUMNS.split(", "), row, strict=True))
-    level_key: LevelKey | None = session.level_keys.get(Level(values["level"]))
-    if level_key is None or level_key.version != values["key_version"] or not session.roles & CASE_READERS:
+def _decrypt_parties(level_keys: Mapping[Level, LevelKey], values: dict[str, Any]) -> tuple[bytes, dict[str, Any]] | None:
+    """The case key and parties, or None when ``level_keys`` lack the case's level (or its key version)."""
+    level_key = level_keys.get(Level(values["level"]))
+    if level_key is None or level_key.version != values["key_version"]:
         return None
     case_id = values["case_id"]
     key = crypto.open_sealed(
         level_key.key, values["wrapped_key"], _case_key_associated(case_id, level_key.level, level_key.version),
         f"信访件 {case_id} 的密钥",
     )
-    parties = open_case_text(key, case_id, "parties", values["sealed_parties"])
+    return key, open_case_text(key, case_id, "parties", values["sealed_parties"])
+
+
+def _open_parties(session: Session, values: dict[str, Any]) -> tuple[bytes, dict[str, Any]] | None:
+    """The case key and parties, or None when clearance or need-to-know (role, 回避) hides the case."""
+    if not may_read_cases(session.roles):
+        return None
+    opened = _decrypt_parties(session.level_keys, values)
+    if opened is None or is_recused(session.account, opened[1]):
+        return None
+    return opened
+
+
+def _load(archive: Archive, session: Session, row: sqlite3.Row | tuple) -> CaseFile | None:
+    values = dict(zip(_CASE_COLUMNS.split(", "), row, strict=True))
+    opened = _open_parties(session, values)
+    return _case_file(archive, values, opened) if opened is not None else None
+
+
+def _case_file(archive: Archive, values: dict[str, Any], opened: tuple[bytes, dict[str, Any]]) -> CaseFile:
+    case_id = values["case_id"]
+    key, parties = opened
     events = [
         {"event_id": event_id, "kind": kind, "on_date": on_date, "recorded_at": recorded_at, "actor": actor,
          "data": json.loads(data),
@@ -364,6 +389,52 @@ def open_case(archive: Archive, session: Session, case_id: str) -> CaseFile:
     if case is None:
         raise _not_visible(case_id)
     return case
+
+
+def case_visibility(archive: Archive, session: Session) -> Callable[[str], bool]:
+    """A "may this session see case X?" test that remembers its answers, for one call over many records.
+
+    It answers as :func:`open_case` would — clearance, role and 回避 — without
+    reading the case's events; an id with no case is not visible.
+    """
+    answers: dict[str, bool] = {}
+
+    def visible(case_id: str) -> bool:
+        if case_id not in answers:
+            row = archive.conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+            values = dict(zip(_CASE_COLUMNS.split(", "), row, strict=True)) if row is not None else None
+            answers[case_id] = values is not None and _open_parties(session, values) is not None
+        return answers[case_id]
+
+    return visible
+
+
+def visible_case_ids(archive: Archive, session: Session) -> set[str]:
+    """The ids of every case this session may see (clearance, role, 回避), without reading their events.
+
+    For a search's permission filter: what it finds outside these cases must
+    not count, rank or show.  Nothing is logged; the caller logs its own act.
+    """
+    visible = set()
+    for row in archive.conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases").fetchall():
+        values = dict(zip(_CASE_COLUMNS.split(", "), row, strict=True))
+        if _open_parties(session, values) is not None:
+            visible.add(values["case_id"])
+    return visible
+
+
+def open_stored_case(archive: Archive, level_keys: Mapping[Level, LevelKey], case_id: str) -> CaseFile | None:
+    """A case for a process holding its level key (building the search index), else None.
+
+    No need-to-know is applied and nothing is logged, as for
+    :func:`archive.records.open_stored_record`: no person reads the result directly.
+    """
+    row = archive.conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+    if row is None:
+        return None
+    values = dict(zip(_CASE_COLUMNS.split(", "), row, strict=True))
+    opened = _decrypt_parties(level_keys, values)
+    return _case_file(archive, values, opened) if opened is not None else None
 
 
 def read_case(archive: Archive, session: Session, case_id: str) -> CaseFile:

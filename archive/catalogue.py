@@ -194,6 +194,24 @@ _MIGRATIONS: list[str] = [
     );
     CREATE INDEX reportbox_by_day ON reportbox_openings (opened_on);
     """,
+    # version 5: 回避 by unit; the search indexes' queue and generations (records filed
+    # before this version are queued, so the first reindex covers them)
+    """
+    ALTER TABLE accounts ADD COLUMN unit TEXT;
+    CREATE TABLE index_queue (
+        record_id TEXT PRIMARY KEY REFERENCES records (record_id),
+        ticket INTEGER NOT NULL,
+        queued_at TEXT NOT NULL
+    );
+    INSERT INTO index_queue (record_id, ticket, queued_at) SELECT record_id, rowid, filed_at FROM records;
+    INSERT INTO sequences (series, year, last) SELECT 'index queue', 0, COALESCE(MAX(rowid), 0) FROM records;
+    CREATE TABLE search_indexes (
+        level INTEGER PRIMARY KEY,
+        key_version INTEGER NOT NULL,
+        generation INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)

@@ -44,6 +44,7 @@ __all__ = [
     "NEUTRAL_TIMESTAMP",
     "RATIO_FLOOR",
     "Redactor",
+    "docx_paragraphs",
     "docx_texts",
     "redact_docx",
 ]
@@ -124,6 +125,7 @@ _XML_SPACE = _q("xml:space")
 _RELATIONSHIP, _OVERRIDE = _q("pr:Relationship"), _q("ct:Override")
 _HOLDERS = _qs("w", "drawing pict object")
 _MC_BRANCHES = _qs("mc", "Choice Fallback")
+_MC_FALLBACK = _q("mc:Fallback")
 # Tracked changes are accepted: insertions kept, deletions dropped, history gone.
 _UNWRAP = _qs("w", "ins moveTo")
 _REMOVE = _qs(
@@ -218,6 +220,29 @@ def docx_texts(data: bytes) -> list[tuple[str, str]]:
             if joined := "".join(node.text or "" for node in nodes):
                 found.append((place, joined))
         found.extend(_node_texts(root, name))
+    return found
+
+
+_READABLE_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
+
+
+def docx_paragraphs(data: bytes) -> list[str]:
+    """The text a reader sees, a paragraph at a time: body and tables, then headers, footers and notes.
+
+    Unlike :func:`docx_texts` (everything a leak gate must see, attributes and
+    part names included) this is what a search should find words in.  Text boxes
+    are read once: their ``mc:Fallback`` copy is skipped.
+    """
+    parts, _ = _read_package(data)
+    names = sorted((name for name in parts if _READABLE_PARTS.fullmatch(name)), key=lambda n: (n != _MAIN, n))
+    found = []
+    for name in names:
+        root = _parse(parts[name])
+        for fallback in list(root.iter(_MC_FALLBACK)):
+            _detach(fallback)
+        for _place, nodes in _paragraph_streams(root, name)[::2]:
+            if joined := "".join(node.text or "" for node in nodes):
+                found.append(joined)
     return found
 
 

@@ -16,6 +16,7 @@ from .cases import open_case
 from .config import ArchiveConfig
 from .errors import PermissionDenied, Refused
 from .folder import Archive
+from .index_queue import queue_for_indexing
 from .numbering import allocate_number
 from .records import RecordInfo, list_records, record_digests
 from .roles import Role
@@ -61,6 +62,7 @@ def file_case(archive: Archive, session: Session, case_id: str, *, force: bool =
                 "UPDATE records SET archival_code = ? WHERE record_id = ?",
                 (archival_code(archive.config, year, retention, number), record_id),
             )
+            queue_for_indexing(archive.conn, [record_id])
             act.log("record.file", [record_id], digests={record_id: record_digests(archive.conn, record_id)},
                     info={"case": case.case_id, "forced": force and case.state != "closed"})
     return list_records(archive, session, case.case_id)

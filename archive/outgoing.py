@@ -10,6 +10,7 @@ name sealed under the case key.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from pypdf.errors import PdfReadError
 
 from .accounts import Session
 from .cases import CaseFile, open_case
-from .docx_redaction import docx_texts, redact_docx
+from .docx_redaction import docx_paragraphs, docx_texts, redact_docx
 from .errors import InvalidInput
 from .files import describe_os_error
 from .folder import Archive
@@ -30,6 +31,7 @@ __all__ = [
     "RedactedDocument",
     "check_document",
     "document_kind",
+    "document_text",
     "outgoing_texts",
     "read_document",
     "redact_document",
@@ -37,6 +39,7 @@ __all__ = [
 ]
 
 MAX_DOCUMENT = 100 * 1024 * 1024
+_BROKEN_HAN = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 REDACTORS = frozenset({Role.SECRETARY, Role.LEADER, Role.ARCHIVIST})
 
 
@@ -104,6 +107,26 @@ def outgoing_texts(data: bytes) -> list[tuple[str, str]]:
     if kind == "pdf":
         return _pdf_texts(data)
     return [(f"第 {n} 行", line) for n, line in enumerate(_decode(data).splitlines(), 1)]
+
+
+def document_text(data: bytes) -> str:
+    """What a reader of the document sees, as plain text (for search): paragraphs, pages or lines.
+
+    Raises InvalidInput for a file that is not what it claims (a broken DOCX, an
+    encrypted PDF), like every other reader of untrusted documents here.
+    """
+    kind = document_kind(data)
+    if kind == "docx":
+        return "\n".join(docx_paragraphs(data))
+    if kind == "pdf":
+        reader = _pdf_reader(data)
+        try:
+            text = "\n".join(page.extract_text() or "" for page in reader.pages)
+        except (PdfReadError, ValueError, KeyError, OSError) as exc:
+            raise InvalidInput(f"PDF 文件无法读取：{exc}") from exc
+        # A PDF breaks lines inside words: 挪用⏎扶贫 is one phrase to a reader.
+        return _BROKEN_HAN.sub("", text)
+    return _decode(data)
 
 
 def redact_document(data: bytes, redactor: Redactor) -> RedactedDocument:

@@ -4,15 +4,17 @@ Each record gets a fresh random key.  Its content goes into a chunked file
 (:mod:`archive.chunks`); its title and original file name are sealed under a
 subkey of the record key; the record key itself is wrapped by the key of the
 record's level.  So a user reads a record exactly when the user's clearance
-holds that level key and the user's role lets them see content — and the
-answer for "not allowed" and "does not exist" is the same.
+holds that level key, the user's role lets them see content and the user may
+see the record's case (:func:`archive.cases.case_visibility`: the case's own
+level, and need-to-know such as 回避) — and the answer for "not allowed" and
+"does not exist" is the same.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -21,11 +23,12 @@ from typing import Any, BinaryIO
 from . import crypto
 from .accounts import Session
 from .audit import Act, now_utc
-from .cases import open_case
+from .cases import case_visibility, open_case
 from .chunks import decrypt_record, encrypt_record
 from .errors import InvalidInput, NotFound, PermissionDenied
 from .files import describe_os_error
 from .folder import Archive
+from .index_queue import queue_for_indexing
 from .keyring import LevelKey
 from .kinds import RecordKind
 from .levels import Level
@@ -38,8 +41,10 @@ __all__ = [
     "CONTENT_READERS",
     "FILERS",
     "RecordInfo",
+    "StoredRecord",
     "add_records",
     "list_records",
+    "open_stored_record",
     "read_record",
     "record_digests",
     "store_record",
@@ -220,6 +225,7 @@ def store_record(
                 blob.sha256, act.actor,
             ),
         )
+        queue_for_indexing(archive.conn, [record_id])
         act.log(
             "record.add",
             [record_id],
@@ -241,11 +247,13 @@ def _may_read_content(session: Session) -> bool:
     return bool(session.roles & CONTENT_READERS)
 
 
-def _open_row(session: Session, row: tuple) -> tuple[RecordInfo, bytes] | None:
-    """Decode one catalogue row for this session, or None when the session may not see it."""
+def _open_row(
+    session: Session, row: tuple, case_visible: Callable[[str], bool]
+) -> tuple[RecordInfo, bytes] | None:
+    """Decode one catalogue row for this session, or None when the session may not see it or its case."""
     record_id, code, case_id, kind, level_value, version, retention, formed, filed_at, wrapped, sealed = row
     level_key = session.level_keys.get(Level(level_value))
-    if level_key is None or level_key.version != version:
+    if level_key is None or level_key.version != version or not case_visible(case_id):
         return None
     record_key = unwrap_record_key(level_key, record_id, wrapped)
     description = json.loads(
@@ -269,7 +277,9 @@ def _not_visible(record_id: str) -> NotFound:
 def read_record(archive: Archive, session: Session, record_id: str) -> tuple[RecordInfo, bytes]:
     """A record's description and content, for a user allowed to read it."""
     row = archive.conn.execute(f"SELECT {_COLUMNS} FROM records WHERE record_id = ?", (record_id,)).fetchone()
-    opened = _open_row(session, row) if row is not None and _may_read_content(session) else None
+    opened = None
+    if row is not None and _may_read_content(session):
+        opened = _open_row(session, row, case_visibility(archive, session))
     if opened is None:
         with archive.act(session) as act:
             act.log("record.get.refused", [record_id])
@@ -288,15 +298,55 @@ def list_records(archive: Archive, session: Session, case_id: str | None = None)
     """The records this session may see, optionally of one case, oldest first."""
     results: list[RecordInfo] = []
     if _may_read_content(session):
+        case_visible = case_visibility(archive, session)  # one answer per case, however many records it has
         query = f"SELECT {_COLUMNS} FROM records"
         params: tuple = ()
         if case_id:
             query += " WHERE case_id = ?"
             params = (case_id,)
         for row in archive.conn.execute(query + " ORDER BY record_id", params).fetchall():
-            opened = _open_row(session, row)
+            opened = _open_row(session, row, case_visible)
             if opened is not None:
                 results.append(opened[0])
     with archive.act(session) as act:
         act.log("record.list", info={"count": len(results)})
     return results
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """A record opened for a process (indexing, verifying) rather than shown to a person."""
+
+    info: RecordInfo
+    file_name: str
+    content: bytes
+
+
+def open_stored_record(archive: Archive, level_keys: Mapping[Level, LevelKey], record_id: str) -> StoredRecord | None:
+    """A record's description and checked content for a process holding its level key, else None.
+
+    No need-to-know is applied and nothing is logged: the caller is a process
+    (building the search index) whose output no person reads directly, and
+    which applies permission itself before showing anything.
+    """
+    row = archive.conn.execute(
+        f"SELECT {_COLUMNS}, content_mac FROM records WHERE record_id = ?", (record_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    record_id, code, case_id, kind, level_value, version, retention, formed, filed_at, wrapped, sealed, mac = row
+    level_key = level_keys.get(Level(level_value))
+    if level_key is None or level_key.version != version:
+        return None
+    record_key = unwrap_record_key(level_key, record_id, wrapped)
+    description = json.loads(
+        crypto.open_sealed(
+            crypto.derive_subkey(record_key, "record description"), sealed, _description_associated(record_id),
+            f"记录 {record_id} 的著录信息",
+        )
+    )
+    content = decrypt_record(archive.record_path(record_id), record_id, record_key, mac)
+    info = RecordInfo(
+        record_id, code, case_id, kind, Level(level_value).label, retention, formed, filed_at, description["title"]
+    )
+    return StoredRecord(info, description["filename"], content)

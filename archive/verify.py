@@ -74,6 +74,12 @@ def check_archive(
     _verify_cases(archive, report, logged)
     _verify_documents(archive, report, logged)
     _verify_records(archive, level_keys, report, logged, progress)
+    (queued,) = archive.conn.execute("SELECT COUNT(*) FROM index_queue").fetchone()
+    if queued:
+        report.warnings.append(
+            f"{queued} 件记录已归入但尚未编入检索索引（编入前被中断，或等待持有相应密级的人员编入），"
+            "检索时找不到；请运行 xinfang search reindex"
+        )
     for level_value, reason in archive.conn.execute(
         "SELECT level, rotation_due FROM level_keys WHERE rotation_due IS NOT NULL ORDER BY level"
     ):

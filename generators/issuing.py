@@ -27,7 +27,7 @@ from typing import Any
 
 from archive import Archive, InvalidInput, RecordInfo, Refused, Session, parse_kind
 from archive.audit import Act
-from archive.cases import CaseFile, open_case
+from archive.cases import CaseFile, case_visibility, open_case
 from archive.dispatch import (
     DRAFTERS,
     Dispatch,
@@ -258,9 +258,12 @@ def _check_sign_off(archive: Archive, sign_off: SignOff, items: Sequence[_Item])
         return scan
     if sign_off.signed_by is None or sign_off.signed_by.account.name != account.name:
         raise Refused(f"签发须由 {account.name} 本人登录确认，或以 --signed-on-paper 附上纸质签发单的扫描件")
+    may_see = case_visibility(archive, sign_off.signed_by)
     for item in items:
         if item.case.level not in sign_off.signed_by.level_keys:
             raise Refused(f"签发人 {account.name} 的密级授权不含{item.case.level.label}，不能签发草稿 {item.draft.draft_id}")
+        if not may_see(item.case.case_id):  # 回避: a leader never signs a letter on a case that names him
+            raise Refused(f"签发人 {account.name} 无权查阅草稿 {item.draft.draft_id} 所涉信访件，不能签发；请另请领导签发")
     return None
 
 

@@ -5,13 +5,16 @@ failure was found): a search index that fails authentication is never read
 around, it is rebuilt from the archive::
 
     SearchError
-    ├── IndexCorrupted     an index file is tampered, truncated, renamed, or opened with the wrong key
+    ├── IndexCorrupted     an index is tampered, truncated, rolled back, missing, or opened with the wrong key
+    ├── IndexBusy          another process kept the index's write lock longer than we wait
     └── QueryError         a query is malformed (also a ValueError)
+
+IndexBusy maps to exit code 1 (a refused operation: try again later).
 """
 
 from __future__ import annotations
 
-__all__ = ["IndexCorrupted", "QueryError", "SearchError"]
+__all__ = ["IndexBusy", "IndexCorrupted", "QueryError", "SearchError"]
 
 
 class SearchError(Exception):
@@ -28,3 +31,7 @@ class IndexCorrupted(SearchError):
 
 class QueryError(SearchError, ValueError):
     """Raised when a search query is malformed: empty, unbalanced, an unknown field, a dangling operator."""
+
+
+class IndexBusy(SearchError):
+    """Raised when another process holds an index's write lock for longer than a writer waits."""

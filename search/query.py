@@ -15,8 +15,9 @@ Why not BM25F
     :class:`RecordWeighting` uses no collection statistics at all: a record's score is
     the sum over the query's matched terms of ``field weight x tf / (tf + 1)``, where
     ``tf`` is the term's frequency in that record's field. The title weighs more than the
-    text; ID fields (``case_id:``, ``kind:``) select and weigh nothing. Ties are broken by
-    date, newest first, then by record id. The score of a record thus depends on the
+    parties and units of its case, and those more than the text; ID fields (``case_id:``,
+    ``kind:``) select and weigh nothing. Ties are broken by date, newest first, then by
+    record id. The score of a record thus depends on the
     record and the query alone, and the order of the hits is the order they would have
     if the forbidden records did not exist (the property tests check exactly that).
 
@@ -29,7 +30,8 @@ Why the scores are multiples of 1/1024
     floating point in any grouping, so the score is bit-for-bit the same.
 
 Query language
-    whoosh's parser over ``title`` and ``text`` with AND as the default: ``AND``, ``OR``,
+    whoosh's parser over ``title``, ``parties``, ``unit`` and ``text`` (those of them the
+    index has) with AND as the default: ``AND``, ``OR``,
     ``NOT``, ``ANDNOT``, parentheses, quoted phrases (also with Chinese quotation marks
     “…”), and ``field:value`` for the other fields of the schema (``case_id:XF-2026-0001``,
     ``kind:letter``). Wildcards, ranges, boosts and ``*:*`` are switched off: a prefix or
@@ -51,7 +53,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterator, Set
+from collections.abc import Callable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,12 +76,13 @@ __all__ = [
     "SearchResults",
     "parse_query",
     "search_index",
+    "search_indexes",
 ]
 
 #: Integer weight of each full-text field; any other field weighs 0 (it only selects).
-FIELD_WEIGHTS: dict[str, int] = {"title": 3, "text": 1}
+FIELD_WEIGHTS: dict[str, int] = {"title": 3, "parties": 2, "unit": 2, "text": 1}
 _SCALE = 1024  # term scores are multiples of 1 / _SCALE: sums stay exact
-_SEARCHED_FIELDS = ("title", "text")
+_SEARCHED_FIELDS = ("title", "parties", "unit", "text")  # those an index's schema has
 _OPERATORS = {"AND", "OR", "ANDNOT", "ANDMAYBE"}
 _QUOTES = str.maketrans({"“": '"', "”": '"', "＂": '"', "（": "(", "）": ")"})
 _FIELD_PREFIX = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(.*)", re.ASCII | re.DOTALL)
@@ -242,13 +245,19 @@ def parse_query(schema: Any, text: str) -> wq.Query:
 # -- permission -------------------------------------------------------------------------
 
 
-Permitted = Callable[[dict[str, Any]], bool] | Set[str]
+Permitted = Callable[[dict[str, Any]], bool] | Set[str] | wq.Query
 
 
 def _permitted_docnums(searcher: Searcher, permitted: Permitted) -> set[int]:
-    """The document numbers the user may see: stored fields accepted by a predicate, or record ids in a set."""
+    """The document numbers the user may see: a query's matches, record ids in a set, or a predicate's choice.
+
+    A whoosh query (``Or`` of the permitted ``case_id`` terms) is the fast form: it
+    reads postings, not every stored document.
+    """
     if isinstance(permitted, str):
-        raise TypeError("permitted must be a set of record ids or a predicate, not a string")
+        raise TypeError("permitted must be a set of record ids, a query or a predicate, not a string")
+    if isinstance(permitted, wq.Query):
+        return set(searcher.docs_for_query(permitted))
     if isinstance(permitted, Set):
         docnums: set[int] = set()
         for record_id in permitted:
@@ -256,7 +265,7 @@ def _permitted_docnums(searcher: Searcher, permitted: Permitted) -> set[int]:
         return docnums
     if callable(permitted):
         return {docnum for docnum, stored in searcher.reader().iter_docs() if permitted(stored)}
-    raise TypeError(f"permitted must be a set of record ids or a predicate, not {type(permitted).__name__}")
+    raise TypeError(f"permitted must be a set of record ids, a query or a predicate, not {type(permitted).__name__}")
 
 
 # -- results ----------------------------------------------------------------------------
@@ -273,16 +282,21 @@ class SearchResults:
 def _date_text(value: Any) -> str | None:
     if value is None:
         return None
-    if isinstance(value, dt.datetime | dt.date):
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
 
 
-def _ranked(hits: list[tuple[int, float, dict[str, Any]]]) -> list[tuple[int, float, dict[str, Any]]]:
+_Hit = tuple[float, dict[str, Any], Any]  # score, stored fields, the analyzer of its text field
+
+
+def _ranked(hits: list[_Hit]) -> list[_Hit]:
     """Score descending, then date descending (records without a date last), then record id."""
-    hits = sorted(hits, key=lambda hit: str(hit[2].get("record_id", "")))
-    hits.sort(key=lambda hit: _date_text(hit[2].get("date")) or "", reverse=True)
-    hits.sort(key=lambda hit: hit[1], reverse=True)
+    hits = sorted(hits, key=lambda hit: str(hit[1].get("record_id", "")))
+    hits.sort(key=lambda hit: _date_text(hit[1].get("date")) or "", reverse=True)
+    hits.sort(key=lambda hit: hit[0], reverse=True)
     return hits
 
 
@@ -294,39 +308,62 @@ def search_index(
     limit: int | None = None,
     mark: tuple[str, str] = ("【", "】"),
 ) -> SearchResults:
-    """Search ``text`` in an open index, seeing only ``permitted`` records.
+    """Search ``text`` in one open index, seeing only ``permitted`` records (see :func:`search_indexes`)."""
+    return search_indexes([(searcher, permitted)], text, limit=limit, mark=mark)
 
-    ``permitted`` is a set of record ids, or a predicate over a record's stored fields
-    (``lambda f: f["case_id"] in cases``). ``count`` is the exact number of permitted
-    matches; ``results`` holds at most ``limit`` of them, ranked by :class:`RecordWeighting`,
-    each ``{"rank", "record_id", "case_id", "title", "date", "snippet"}``. Raises
-    :class:`QueryError` for a malformed query. The searcher's own weighting is not used.
+
+def search_indexes(
+    sources: Sequence[tuple[Searcher, Permitted]],
+    text: str,
+    *,
+    schema: Any = None,
+    limit: int | None = None,
+    mark: tuple[str, str] = ("【", "】"),
+) -> SearchResults:
+    """Search ``text`` in several open indexes, each with what the user may see in it, as one list.
+
+    ``permitted`` is a whoosh query selecting the permitted records, a set of record
+    ids, or a predicate over a record's stored fields (``lambda f: f["case_id"] in
+    cases``). ``count`` is the exact number of permitted matches; ``results`` holds at
+    most ``limit`` of them, ranked by :class:`RecordWeighting` — whose scores depend on
+    the record and the query alone, so hits from different indexes merge by score as if
+    they came from one — each ``{"rank", "record_id", "archival_code", "case_id",
+    "title", "date", "snippet"}``. ``schema`` checks the query when there is no index
+    to search. Raises :class:`QueryError` for a malformed query. The searchers' own
+    weightings are not used.
     """
     if limit is not None and limit < 0:
         raise ValueError("limit must be None or at least 0")
-    parsed = parse_query(searcher.schema, text)
-    allowed = _permitted_docnums(searcher, permitted)
-    if not allowed:  # whoosh reads an empty filter as "no filter"
-        return SearchResults(0, [])
-    ranking = Searcher(searcher.reader(), weighting=RecordWeighting(), closereader=False)
-    found = ranking.search(parsed, filter=allowed, limit=None)
-    scored = sorted(found.items(), key=lambda item: item[1], reverse=True)
+    if schema is None:
+        if not sources:
+            raise ValueError("a schema is needed to check a query when there is no index")
+        schema = sources[0][0].schema
+    parsed = parse_query(schema, text)
+    scored: list[tuple[float, Searcher, int]] = []
+    for searcher, permitted in sources:
+        allowed = _permitted_docnums(searcher, permitted)
+        if not allowed:  # whoosh reads an empty filter as "no filter"
+            continue
+        ranking = Searcher(searcher.reader(), weighting=RecordWeighting(), closereader=False)
+        found = ranking.search(parsed, filter=allowed, limit=None)
+        scored.extend((score, searcher, docnum) for docnum, score in found.items())
+    scored.sort(key=lambda item: item[0], reverse=True)
     count = len(scored)
     if limit is not None and limit < count:
-        cutoff = scored[limit - 1][1] if limit else math.inf
-        scored = [item for item in scored if item[1] >= cutoff]
-    hits = _ranked([(docnum, score, searcher.stored_fields(docnum)) for docnum, score in scored])
+        cutoff = scored[limit - 1][0] if limit else math.inf
+        scored = [item for item in scored if item[0] >= cutoff]
+    hits = _ranked([(score, searcher.stored_fields(docnum), _text_analyzer(searcher)) for score, searcher, docnum in scored])
     if limit is not None:
         hits = hits[:limit]
     leaves = _positive_leaves(parsed)
-    analyzer = searcher.schema["text"].analyzer if "text" in searcher.schema else None
     results = []
-    for rank, (_docnum, _score, stored) in enumerate(hits, start=1):
+    for rank, (_score, stored, analyzer) in enumerate(hits, start=1):
         body = stored.get("text") or ""
         results.append(
             {
                 "rank": rank,
                 "record_id": stored.get("record_id"),
+                "archival_code": stored.get("archival_code"),
                 "case_id": stored.get("case_id"),
                 "title": stored.get("title"),
                 "date": _date_text(stored.get("date")),
@@ -334,6 +371,10 @@ def search_index(
             }
         )
     return SearchResults(count, results)
+
+
+def _text_analyzer(searcher: Searcher) -> Any:
+    return searcher.schema["text"].analyzer if "text" in searcher.schema else None
 
 
 # -- snippets ---------------------------------------------------------------------------

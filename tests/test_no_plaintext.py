@@ -206,6 +206,12 @@ def test_nothing_readable_at_rest_after_a_working_session(tmp_path: Path) -> Non
     issued = [path.suffix for path in documents.iterdir() if path.name.startswith("伊纪告字〔2026〕1号")]
     assert sorted(issued) == sorted([".docx", *([".pdf"] if pdf else [])])  # plaintext by intent, outside
 
+    # Searches for words, names and titles: the indexes hold them, encrypted; the queries are sealed in the log.
+    for query in ("挪用扶贫专项资金", PARTIES["reported"], f'"{FILINGS[2].title[:8]}"', "虚报冒领危房改造补助"):
+        assert json.loads(session.ok("search", query, "--json", user=CLERK))["count"] >= 1, query
+    session.ok("search", "reindex", user=LEADER)
+    assert json.loads(session.ok("search", "赵铁柱", "--json", user=LEADER))["count"] == 1
+
     session.ok("user", "passwd", user=CLERK, XINFANG_NEW_PASSPHRASE=CLERK_NEW_PASSPHRASE)
     assert session.run("archive", "list", user=CLERK).returncode == 5
     session.ok("archive", "list", user=CLERK, passphrase=CLERK_NEW_PASSPHRASE)
@@ -230,6 +236,7 @@ def test_nothing_readable_at_rest_after_a_working_session(tmp_path: Path) -> Non
     scanned = [path.name for path in archive.rglob("*") if path.is_file()]
     assert "catalogue.sqlite" in scanned and any(name.endswith(".xfr") for name in scanned)
     assert any(name.endswith(".slot.json") for name in scanned)
+    assert any(name.endswith(".seg") for name in scanned) and any(name.endswith(".toc") for name in scanned)
     assert leaks(archive) == []
     assert leaks(tmpdir) == []
 

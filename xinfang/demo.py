@@ -54,6 +54,7 @@ from archive.handling import (
     review_case,
 )
 from archive.supervision import cases_due
+from search import index_queued, search_archive
 
 from .demo_letters import issue_every_kind
 from .demo_reports import make_every_report
@@ -127,14 +128,15 @@ def run_demo(folder: Path, documents: Path, say: Callable[[str], None], kdf: Kdf
         say(f"⑩ 登记表、统计报表和归档目录（每种一份，DOCX 与 PDF）：{documents / '报表'}")
         make_every_report(office, case_ids[0], case_ids[1], documents / "报表", say, today)
         _show_listings(office, say)
-        say("⑪ 系统管理员尝试读取记录：")
+        _search(office, say)
+        say("⑫ 系统管理员尝试读取记录：")
         try:
             read_record(archive, office[ADMIN], record_ids[0])
         except NotFound as exc:
             say(f"   被拒绝 —— {exc}")
         report = verify_archive(archive, office["钱审计"])
         say(
-            f"⑫ 安全审计员不持有任何密钥，校验审计日志与密文摘要：{'通过' if report.ok else '发现问题'}"
+            f"⑬ 安全审计员不持有任何密钥，校验审计日志与密文摘要：{'通过' if report.ok else '发现问题'}"
             f"（日志 {report.log_entries} 条，记录 {report.records_checked} 条）"
         )
     return DemoResult(folder, documents, case_ids, record_ids, report.ok)
@@ -220,6 +222,17 @@ def _handle_own(office: _Office, own: str, scratch: Path, say: Callable[[str], N
     say(f"⑨ 档案员归档 {own}（一案一档，按形成顺序编档号）：")
     for info in file_case(archive, office["孙档案"], own):
         say(f"   {info.archival_code}  {info.record_id}  {info.title}")
+
+
+def _search(office: _Office, say: Callable[[str], None]) -> None:
+    indexed = index_queued(office.archive, office["吴领导"])
+    say(f"⑪ 全文检索（各级索引分别加密；命令行在每次归入后自动编入，此处一次编入 {indexed.total} 件）：")
+    for name in ("王文秘", "吴领导", "周调查"):
+        found = search_archive(office.archive, office[name], "扶贫资金")
+        say(f"   {name} 检索“扶贫资金”：{found.count} 条")
+        for hit in found.results[:2]:
+            say(f"      {hit['record_id']}  {hit['title']}  {hit['snippet']}")
+    say("   （秘书只见到机密及以下的记录；调查员未获授权，一条也见不到）")
 
 
 def _show_listings(office: _Office, say: Callable[[str], None]) -> None:

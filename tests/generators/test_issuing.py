@@ -19,7 +19,19 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from archive import Archive, InvalidInput, NotFound, Refused, Role, Session, add_account, list_records, login
+from archive import (
+    Archive,
+    InvalidInput,
+    Level,
+    NotFound,
+    Refused,
+    Role,
+    Session,
+    add_account,
+    list_records,
+    login,
+    set_clearance,
+)
 from archive.accounts import disable_account
 from archive.cases import open_case
 from archive.dispatch import find_dispatch, list_dispatches, void_dispatch
@@ -42,6 +54,7 @@ from tests.generators.conftest import (
     PETITIONER,
     PHONE,
     REAL,
+    REPORTED_UNIT,
     REQUIRED,
     SECRETARY,
     SUMMARY,
@@ -266,6 +279,16 @@ def test_the_signer_must_be_an_active_leader(desk: Desk) -> None:
     for signer, session in ((SECRETARY, desk.secretary), ("郑领导", departed), ("孙书记", desk.leader)):
         with pytest.raises(InvalidInput, match=f"签发人“{signer}”不是本档案库中在职的领导账户"):
             desk.issue(draft, sign_off=SignOff(signer, TODAY, session))
+    assert desk.numbers() == []
+
+
+def test_a_leader_from_the_reported_unit_may_not_sign_a_letter_on_the_case(desk: Desk) -> None:
+    admin, officer = login(desk.archive, ADMIN, PASSPHRASE), login(desk.archive, "赵保密", PASSPHRASE)
+    add_account(desk.archive, admin, "马领导", [Role.LEADER], PASSPHRASE, KDF, unit=REPORTED_UNIT)
+    set_clearance(desk.archive, officer, "马领导", Level.TOP_SECRET)
+    draft = desk.draft("assignment")
+    with pytest.raises(Refused, match="签发人 马领导 无权查阅草稿 .* 所涉信访件"):
+        desk.issue(draft, sign_off=SignOff("马领导", TODAY, login(desk.archive, "马领导", PASSPHRASE)))
     assert desk.numbers() == []
 
 

@@ -321,6 +321,7 @@ def test_a_hit_has_the_search_json_shape_without_scores() -> None:
     assert hit == {
         "rank": 1,
         "record_id": "R-1",
+        "archival_code": None,
         "case_id": "XF-2026-0007",
         "title": "来信",
         "date": "2026-11-28",

@@ -24,6 +24,7 @@ from .init import init
 from .issue import issue
 from .redact import gate, redact
 from .report import report, reportbox
+from .search import search
 from .user import user
 
 __all__ = ["main"]
@@ -69,3 +70,4 @@ main.add_command(generate)
 main.add_command(issue)
 main.add_command(report)
 main.add_command(reportbox)
+main.add_command(search)

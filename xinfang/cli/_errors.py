@@ -125,6 +125,8 @@ class XinfangGroup(click.Group):
                 raise
             corrupted = isinstance(exc, IndexCorrupted)
             click.echo(f"{'完整性校验失败' if corrupted else '检索失败'}：{exc}", err=True)
+            if corrupted and "reindex" not in str(exc):
+                click.echo("检索索引由档案记录派生：档案员或领导可用 xinfang search reindex 重建。", err=True)
             ctx.exit(EXIT_INTEGRITY if corrupted else EXIT_INVALID)
         except BrokenPipeError:
             # The reader went away (``| head``): stop quietly, as Unix tools do.

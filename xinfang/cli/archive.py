@@ -24,6 +24,7 @@ from archive.filing import file_case
 from ._errors import EXIT_INTEGRITY
 from ._output import echo_json, echo_table, progress_bar
 from ._runtime import Runtime, pass_runtime
+from .search import index_filed
 
 __all__ = ["archive_group"]
 
@@ -75,6 +76,7 @@ def add(runtime: Runtime, files: tuple[Path, ...], case_id: str, title: str, kin
             progress=bar.advance,
             filed=None if as_json else lambda info: click.echo(f"已归入 {info.record_id}"),
         )
+    index_filed(runtime)
     if as_json:
         echo_json({"records": [info.to_json() for info in records]})
 
@@ -166,6 +168,7 @@ def file_(runtime: Runtime, case_id: str, force: bool, as_json: bool) -> None:
       XINFANG_USER=孙档案 xinfang archive file XF-2026-0001
     """
     records = file_case(runtime.archive(), runtime.session(), case_id, force=force)
+    index_filed(runtime)
     if as_json:
         echo_json({"records": [info.to_json() for info in records]})
         return

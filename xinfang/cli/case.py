@@ -31,6 +31,7 @@ from archive.supervision import cases_due
 
 from ._output import echo_json, echo_table
 from ._runtime import Runtime, pass_runtime
+from .search import index_filed
 
 __all__ = ["case"]
 
@@ -235,6 +236,7 @@ def report(runtime: Runtime, case_id: str, files: tuple[Path, ...], by_unit: str
     done = report_case(runtime.archive(), runtime.session(), case_id, list(files), by_unit=by_unit,
                        on=_date(on, "办理日期"))
     _done(done, "已报结，报告归入 " + "、".join(done.events[-1]["data"]["records"]))
+    index_filed(runtime)
 
 
 @case.command("review")

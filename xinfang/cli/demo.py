@@ -46,6 +46,7 @@ def demo(runtime: Runtime, folder: Path, documents: Path | None) -> None:
     month_later = (date.today() + timedelta(days=31)).isoformat()
     click.echo(f"  XINFANG_USER=王文秘 xinfang case list --due-for reminder --as-of {month_later}")
     click.echo(f"  XINFANG_USER=王文秘 xinfang archive get {result.record_ids[0]} --out 来信.txt")
+    click.echo("  XINFANG_USER=王文秘 xinfang search 扶贫资金")
     click.echo("  XINFANG_USER=王文秘 xinfang issue list")
     click.echo("  XINFANG_USER=王文秘 xinfang generate --list")
     click.echo("  XINFANG_USER=李管理 xinfang user list")

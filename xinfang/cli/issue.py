@@ -14,19 +14,18 @@ from archive.dispatch import list_dispatches, void_dispatch
 from generators.issuing import SignOff, issue_drafts
 from generators.kinds import find_kind
 
+from ._groups import DefaultCommandGroup
 from ._output import echo_json, echo_table, progress_bar
 from ._runtime import Runtime, pass_runtime, read_secret
+from .search import index_filed
 
 __all__ = ["issue"]
 
 
-class _IssueGroup(click.Group):
+class _IssueGroup(DefaultCommandGroup):
     """``issue DRAFT …`` is ``issue sign DRAFT …``: signing off is what the command is mostly for."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
-            args = ["sign", *args]
-        return super().parse_args(ctx, args)
+    default_command = "sign"
 
 
 @click.group(cls=_IssueGroup)
@@ -84,6 +83,7 @@ def sign(runtime: Runtime, drafts: tuple[str, ...], signer: str, signed_on: str 
     with progress_bar("签发编号", total=len(drafts)) as bar:
         issued = issue_drafts(archive, session, list(drafts), SignOff(signer, day, signed_by, paper), out,
                               copies=copies, pdf=pdf, progress=bar.advance)
+    index_filed(runtime)
     if as_json:
         documents: list[dict[str, Any]] = [
             {"document_number": r.dispatch.document_number, "paths": [str(p) for p in r.paths],

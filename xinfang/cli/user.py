@@ -16,6 +16,7 @@ from archive import (
     parse_level,
     parse_role,
     set_clearance,
+    set_unit,
 )
 
 from ._output import echo_json, echo_table
@@ -28,7 +29,7 @@ _NEW_PASSPHRASE_FILE = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="从文件读取新口令（否则取 XINFANG_NEW_PASSPHRASE，或提示输入两次）。",
 )
-_NO_CLEARANCE = {"none", "无"}
+_NONE = {"none", "无"}
 
 
 @click.group()
@@ -37,7 +38,7 @@ def user() -> None:
 
     \b
     例：
-      xinfang user add 王文秘 --role secretary
+      xinfang user add 王文秘 --role secretary --unit 伊金霍洛旗纪委监委
       xinfang user clearance 王文秘 秘密
     """
 
@@ -45,20 +46,23 @@ def user() -> None:
 @user.command("add")
 @click.argument("name")
 @click.option("--role", "roles", multiple=True, required=True, help="角色，可重复：secretary 文秘、archivist 档案员、investigator 调查员、leader 领导、auditor 安全审计员、admin、security-officer。")
+@click.option("--unit", help="所在单位：信访件的被反映人属于该单位时，本人回避，看不到该件。")
 @_NEW_PASSPHRASE_FILE
 @pass_runtime
-def add(runtime: Runtime, name: str, roles: tuple[str, ...], new_passphrase_file: Path | None) -> None:
+def add(
+    runtime: Runtime, name: str, roles: tuple[str, ...], unit: str | None, new_passphrase_file: Path | None
+) -> None:
     """创建账户（系统管理员）。新账户没有任何密级授权。
 
     \b
     例：
-      XINFANG_USER=李管理 xinfang user add 王文秘 --role secretary --role archivist
+      XINFANG_USER=李管理 xinfang user add 王文秘 --role secretary --role archivist --unit 伊金霍洛旗纪委监委
     """
     archive, session = runtime.archive(), runtime.session()
     chosen = [parse_role(role) for role in roles]
-    check_may_add_account(archive, session, name, chosen)
+    check_may_add_account(archive, session, name, chosen, unit=unit)
     passphrase = read_secret("XINFANG_NEW_PASSPHRASE", new_passphrase_file, f"{name} 的初始口令", confirm=True)
-    account = add_account(archive, session, name, chosen, passphrase, runtime.kdf())
+    account = add_account(archive, session, name, chosen, passphrase, runtime.kdf(), unit=unit)
     click.echo(f"已创建账户 {account.name}（{'、'.join(r.label for r in account.roles)}），尚无密级授权")
 
 
@@ -76,7 +80,7 @@ def clearance(runtime: Runtime, name: str, level: str) -> None:
       XINFANG_USER=赵保密 xinfang user clearance 王文秘 机密
     """
     archive, session = runtime.archive(), runtime.session()
-    target = None if level.strip().lower() in _NO_CLEARANCE else parse_level(level)
+    target = None if level.strip().lower() in _NONE else parse_level(level)
     change = set_clearance(archive, session, name, target)
     before = change.previous.label if change.previous is not None else "无"
     after = change.current.label if change.current is not None else "无"
@@ -86,11 +90,30 @@ def clearance(runtime: Runtime, name: str, level: str) -> None:
         click.echo(f"注意：{name} 曾持有{levels}级密钥，密钥轮换待办：应由安全保密管理员尽快轮换。")
 
 
+@user.command("unit")
+@click.argument("name")
+@click.argument("unit")
+@pass_runtime
+def unit_(runtime: Runtime, name: str, unit: str) -> None:
+    """设置账户的所在单位（系统管理员），用于回避。
+
+    信访件的被反映人是本人，或属于本人所在单位时，本人看不到该件及其记录。
+    UNIT 为 无 时清除所在单位。变更记入审计日志。
+
+    \b
+    例：
+      XINFANG_USER=李管理 xinfang user unit 王文秘 伊金霍洛旗纪委监委
+    """
+    target = None if unit.strip().lower() in _NONE else unit
+    account = set_unit(runtime.archive(), runtime.session(), name, target)
+    click.echo(f"{account.name} 的所在单位：{account.unit or '无'}")
+
+
 @user.command("list")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 @pass_runtime
 def list_(runtime: Runtime, as_json: bool) -> None:
-    """列出账户、角色、状态与密级授权。
+    """列出账户、角色、状态、密级授权与所在单位。
 
     \b
     例：
@@ -101,9 +124,10 @@ def list_(runtime: Runtime, as_json: bool) -> None:
         echo_json([asdict(account) for account in accounts])
         return
     echo_table(
-        ["用户", "角色", "状态", "密级授权", "创建时间", "创建人"],
+        ["用户", "角色", "状态", "密级授权", "所在单位", "创建时间", "创建人"],
         [
-            (a.name, "、".join(a.roles), "正常" if a.status == "active" else "已停用", a.clearance or "无", a.created_at, a.created_by)
+            (a.name, "、".join(a.roles), "正常" if a.status == "active" else "已停用", a.clearance or "无", a.unit,
+             a.created_at, a.created_by)
             for a in accounts
         ],
         empty="没有账户",
