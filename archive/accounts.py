@@ -17,6 +17,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import crypto
@@ -77,6 +78,13 @@ class Session:
     account: Account
     keys: AccountKeys
     level_keys: Mapping[Level, LevelKey]
+    as_of: datetime | None = None
+    """The moment time-limited permissions (grants) are judged at; None is now. Set only by tests."""
+
+    @property
+    def now(self) -> datetime:
+        """The moment this session's grants are judged at (UTC)."""
+        return self.as_of or datetime.now(UTC)
 
     @property
     def roles(self) -> frozenset[Role]:

@@ -29,7 +29,7 @@ from .folder import Archive
 from .identity_numbers import id_number_checks_out
 from .keyring import LevelKey
 from .levels import Level
-from .need_to_know import CASE_READERS, is_recused, may_read_cases
+from .need_to_know import CASE_READERS, case_reader, is_recused
 from .numbering import allocate_number
 from .roles import Role, require_role
 from .text import check_text
@@ -350,9 +350,14 @@ def _decrypt_parties(level_keys: Mapping[Level, LevelKey], values: dict[str, Any
     return key, open_case_text(key, case_id, "parties", values["sealed_parties"])
 
 
-def _open_parties(session: Session, values: dict[str, Any]) -> tuple[bytes, dict[str, Any]] | None:
-    """The case key and parties, or None when clearance or need-to-know (role, 回避) hides the case."""
-    if not may_read_cases(session.roles):
+def _reader(archive: Archive, session: Session) -> Callable[[str], bool]:
+    return case_reader(archive.conn, session.account, session.roles, session.now)
+
+
+def _open_parties(session: Session, values: dict[str, Any], readable: Callable[[str], bool]
+                  ) -> tuple[bytes, dict[str, Any]] | None:
+    """The case key and parties, or None when clearance or need-to-know (role, grant, 回避) hides the case."""
+    if not readable(values["case_id"]):
         return None
     opened = _decrypt_parties(session.level_keys, values)
     if opened is None or is_recused(session.account, opened[1]):
@@ -360,9 +365,10 @@ def _open_parties(session: Session, values: dict[str, Any]) -> tuple[bytes, dict
     return opened
 
 
-def _load(archive: Archive, session: Session, row: sqlite3.Row | tuple) -> CaseFile | None:
+def _load(archive: Archive, session: Session, row: sqlite3.Row | tuple,
+          readable: Callable[[str], bool] | None = None) -> CaseFile | None:
     values = dict(zip(_CASE_COLUMNS.split(", "), row, strict=True))
-    opened = _open_parties(session, values)
+    opened = _open_parties(session, values, readable or _reader(archive, session))
     return _case_file(archive, values, opened) if opened is not None else None
 
 
@@ -398,12 +404,13 @@ def case_visibility(archive: Archive, session: Session) -> Callable[[str], bool]
     reading the case's events; an id with no case is not visible.
     """
     answers: dict[str, bool] = {}
+    readable = _reader(archive, session)
 
     def visible(case_id: str) -> bool:
         if case_id not in answers:
             row = archive.conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases WHERE case_id = ?", (case_id,)).fetchone()
             values = dict(zip(_CASE_COLUMNS.split(", "), row, strict=True)) if row is not None else None
-            answers[case_id] = values is not None and _open_parties(session, values) is not None
+            answers[case_id] = values is not None and _open_parties(session, values, readable) is not None
         return answers[case_id]
 
     return visible
@@ -416,9 +423,10 @@ def visible_case_ids(archive: Archive, session: Session) -> set[str]:
     not count, rank or show.  Nothing is logged; the caller logs its own act.
     """
     visible = set()
+    readable = _reader(archive, session)
     for row in archive.conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases").fetchall():
         values = dict(zip(_CASE_COLUMNS.split(", "), row, strict=True))
-        if _open_parties(session, values) is not None:
+        if readable(values["case_id"]) and _open_parties(session, values, readable) is not None:
             visible.add(values["case_id"])
     return visible
 
@@ -447,8 +455,9 @@ def read_case(archive: Archive, session: Session, case_id: str) -> CaseFile:
 
 def _visible_cases(archive: Archive, session: Session) -> list[CaseFile]:
     cases = []
+    readable = _reader(archive, session)
     for row in archive.conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases ORDER BY case_id").fetchall():
-        case = _load(archive, session, row)
+        case = _load(archive, session, row, readable)
         if case is not None:
             cases.append(case)
     return cases

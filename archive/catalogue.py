@@ -212,6 +212,51 @@ _MIGRATIONS: list[str] = [
         updated_at TEXT NOT NULL
     );
     """,
+    # version 6: access under permission - requests, grants, and the register of numbered copies
+    """
+    CREATE TABLE access_requests (
+        request_id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL,
+        requester TEXT NOT NULL,
+        requested_at TEXT NOT NULL,
+        reason_level INTEGER NOT NULL,
+        sealed_reason BLOB NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'denied')),
+        decided_by TEXT,
+        decided_at TEXT,
+        sealed_denial BLOB,
+        grant_id TEXT
+    );
+    CREATE TABLE access_grants (
+        grant_id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases (case_id),
+        grantee TEXT NOT NULL,
+        consented_by TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        request_id TEXT REFERENCES access_requests (request_id),
+        starts_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        sealed_reason BLOB NOT NULL,
+        on_paper INTEGER NOT NULL,
+        scan_record TEXT REFERENCES records (record_id),
+        revoked_at TEXT,
+        revoked_by TEXT
+    );
+    CREATE INDEX grants_by_grantee ON access_grants (grantee, case_id);
+    CREATE TABLE copies (
+        copy_id TEXT PRIMARY KEY,
+        record_id TEXT NOT NULL REFERENCES records (record_id),
+        copy_no INTEGER NOT NULL,
+        viewer TEXT NOT NULL,
+        exported_at TEXT NOT NULL,
+        format TEXT NOT NULL CHECK (format IN ('pdf', 'docx')),
+        grant_id TEXT REFERENCES access_grants (grant_id),
+        state TEXT NOT NULL CHECK (state IN ('out', 'returned', 'destroyed')),
+        state_at TEXT,
+        state_by TEXT,
+        UNIQUE (record_id, copy_no)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)

@@ -7,8 +7,10 @@ case (and so every command and document that opens one), :mod:`archive.records`
 before it shows a record of a case.
 
 - **By role**: secretaries, archivists, leaders and the security officer read
-  cases (:data:`CASE_READERS`).  Investigators see none until grants (a later
-  change, to be added here) give them one.
+  cases (:data:`CASE_READERS`).
+- **By grant**: an investigator reads exactly the cases a leader granted them,
+  for exactly the grant's time (:mod:`archive.access`); an expired or revoked
+  grant stops working at once, because it is looked up at every use.
 - **回避 (recusal)**: whoever a case names as a reported person (被反映人), and
   whoever works in a reported person's unit, never sees that case nor its
   records, whatever the role or clearance — nobody reads a complaint about
@@ -22,21 +24,44 @@ directly holds the level key (FORMAT.md, threat model).
 
 from __future__ import annotations
 
+import sqlite3
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from .accounts import Account
 from .roles import Role
 
-__all__ = ["CASE_READERS", "comparable", "is_recused", "may_read_cases"]
+__all__ = ["CASE_READERS", "GRANTEES", "case_reader", "comparable", "granted_cases", "is_recused"]
 
 CASE_READERS = frozenset({Role.SECRETARY, Role.ARCHIVIST, Role.LEADER, Role.SECURITY_OFFICER})
 
 
-def may_read_cases(roles: Iterable[Role]) -> bool:
-    """True when one of ``roles`` reads cases at all (before clearance and 回避 are asked)."""
-    return bool(CASE_READERS & frozenset(roles))
+GRANTEES = frozenset({Role.INVESTIGATOR})
+
+
+def granted_cases(conn: sqlite3.Connection, account: Account, at: datetime) -> frozenset[str]:
+    """The cases ``account`` holds a live grant for at ``at``: started, not expired, not revoked."""
+    stamp = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    rows = conn.execute(
+        "SELECT case_id FROM access_grants WHERE grantee = ? AND revoked_at IS NULL "
+        "AND starts_at <= ? AND expires_at > ?",
+        (account.name, stamp, stamp),
+    )
+    return frozenset(case_id for (case_id,) in rows)
+
+
+def case_reader(conn: sqlite3.Connection, account: Account, roles: Iterable[Role], at: datetime
+                ) -> Callable[[str], bool]:
+    """"Does role or grant let this account read case X?" - before clearance and 回避 are asked."""
+    held = frozenset(roles)
+    if held & CASE_READERS:
+        return lambda case_id: True
+    if held & GRANTEES:
+        granted = granted_cases(conn, account, at)
+        return granted.__contains__
+    return lambda case_id: False
 
 
 def comparable(text: str | None) -> str:

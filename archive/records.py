@@ -32,6 +32,7 @@ from .index_queue import queue_for_indexing
 from .keyring import LevelKey
 from .kinds import RecordKind
 from .levels import Level
+from .need_to_know import GRANTEES
 from .numbering import allocate_number, format_record_id
 from .retention import Retention, scheduled_retention
 from .roles import Role, require_role
@@ -44,6 +45,7 @@ __all__ = [
     "StoredRecord",
     "add_records",
     "list_records",
+    "open_record_for_copy",
     "open_stored_record",
     "read_record",
     "record_digests",
@@ -243,8 +245,9 @@ def store_record(
     )
 
 
-def _may_read_content(session: Session) -> bool:
-    return bool(session.roles & CONTENT_READERS)
+def _may_list(session: Session) -> bool:
+    """Roles that see records at all: content readers, and investigators (of the cases granted them)."""
+    return bool(session.roles & (CONTENT_READERS | GRANTEES))
 
 
 def _open_row(
@@ -278,12 +281,16 @@ def read_record(archive: Archive, session: Session, record_id: str) -> tuple[Rec
     """A record's description and content, for a user allowed to read it."""
     row = archive.conn.execute(f"SELECT {_COLUMNS} FROM records WHERE record_id = ?", (record_id,)).fetchone()
     opened = None
-    if row is not None and _may_read_content(session):
+    if row is not None and _may_list(session):
         opened = _open_row(session, row, case_visibility(archive, session))
-    if opened is None:
+    copies_only = opened is not None and not session.roles & CONTENT_READERS  # an investigator with a grant
+    if opened is None or copies_only:
         with archive.act(session) as act:
             act.log("record.get.refused", [record_id])
+    if opened is None:
         raise _not_visible(record_id)
+    if copies_only:
+        raise PermissionDenied(f"调查员只能以带水印、编号的副本查阅记录：xinfang archive export {record_id} --out 副本.pdf")
     info, record_key = opened
     (content_mac,) = archive.conn.execute(
         "SELECT content_mac FROM records WHERE record_id = ?", (record_id,)
@@ -297,7 +304,7 @@ def read_record(archive: Archive, session: Session, record_id: str) -> tuple[Rec
 def list_records(archive: Archive, session: Session, case_id: str | None = None) -> list[RecordInfo]:
     """The records this session may see, optionally of one case, oldest first."""
     results: list[RecordInfo] = []
-    if _may_read_content(session):
+    if _may_list(session):
         case_visible = case_visibility(archive, session)  # one answer per case, however many records it has
         query = f"SELECT {_COLUMNS} FROM records"
         params: tuple = ()
@@ -349,4 +356,29 @@ def open_stored_record(archive: Archive, level_keys: Mapping[Level, LevelKey], r
     info = RecordInfo(
         record_id, code, case_id, kind, Level(level_value).label, retention, formed, filed_at, description["title"]
     )
+    return StoredRecord(info, description["filename"], content)
+
+
+def open_record_for_copy(archive: Archive, session: Session, record_id: str) -> StoredRecord | None:
+    """A record's description and content for making a numbered copy, or None when the session may not see it.
+
+    Unlike :func:`read_record` this admits investigators (for the cases granted
+    them): they receive content only as the copies :mod:`archive.copies` numbers
+    and registers.  The caller logs what it does.
+    """
+    row = archive.conn.execute(f"SELECT {_COLUMNS} FROM records WHERE record_id = ?", (record_id.strip(),)).fetchone()
+    if row is None or not _may_list(session):
+        return None
+    opened = _open_row(session, row, case_visibility(archive, session))
+    if opened is None:
+        return None
+    info, record_key = opened
+    (content_mac,) = archive.conn.execute(
+        "SELECT content_mac FROM records WHERE record_id = ?", (info.record_id,)
+    ).fetchone()
+    description = json.loads(
+        crypto.open_sealed(crypto.derive_subkey(record_key, "record description"), row[-1],
+                           _description_associated(info.record_id), f"记录 {info.record_id} 的著录信息")
+    )
+    content = decrypt_record(archive.record_path(info.record_id), info.record_id, record_key, content_mac)
     return StoredRecord(info, description["filename"], content)

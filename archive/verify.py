@@ -17,6 +17,7 @@ from . import crypto
 from .accounts import Session, account_digests
 from .audit import AuditProblem, LogSummary, verify_log
 from .cases import case_digests
+from .catalogue import row_digests
 from .chunks import decrypt_record
 from .dispatch import dispatch_digests, dispatch_object, draft_digests
 from .errors import IntegrityError
@@ -73,6 +74,7 @@ def check_archive(
     _verify_grants(archive, report, logged)
     _verify_cases(archive, report, logged)
     _verify_documents(archive, report, logged)
+    _verify_logged_rows(archive, report, logged)
     _verify_records(archive, level_keys, report, logged, progress)
     (queued,) = archive.conn.execute("SELECT COUNT(*) FROM index_queue").fetchone()
     if queued:
@@ -175,6 +177,30 @@ def _verify_documents(archive: Archive, report: VerifyReport, logged: dict[str, 
     for opening_id in sorted(openings):
         if opening_digests(archive.conn, opening_id) != logged.get(opening_object(opening_id)):
             report.problem(f"举报箱开启记录 {opening_id}", "开启记录与审计日志不符（目录被改动）")
+
+
+# Tables whose every row the log keeps a digest of, under the row's own key as the object name:
+# (table, key column, object prefix, how a message names a row).
+_LOGGED_ROWS = (
+    ("access_requests", "request_id", "AR-", "查阅申请"),
+    ("access_grants", "grant_id", "AG-", "查阅授权"),
+    ("copies", "copy_id", "copy:", "副本登记"),
+)
+
+
+def _verify_logged_rows(archive: Archive, report: VerifyReport, logged: dict[str, dict[str, str]]) -> None:
+    """Requests, grants and the register of copies: every row as the log last recorded it, none missing.
+
+    An edited expiry, a revocation undone or a copy marked returned behind the
+    archive's back no longer matches the log.
+    """
+    for table, column, prefix, label in _LOGGED_ROWS:
+        keys = {key for (key,) in archive.conn.execute(f"SELECT {column} FROM {table}")}
+        for name in sorted(n for n in logged if n.startswith(prefix) and n not in keys):
+            report.problem(f"{label} {name}", "审计日志记录了此项，目录中却没有（被删除）")
+        for key in sorted(keys):
+            if row_digests(archive.conn, table, column, key) != logged.get(key):
+                report.problem(f"{label} {key}", "与审计日志不符（目录被改动）")
 
 
 def _verify_records(

@@ -5,15 +5,18 @@ each) say what a letter needs and how it reads; :mod:`generators.issuing` runs
 the cycle 拟稿 → 签发 → 编号 → printed copies → filed; rendering lays the words
 into the GB/T 9704-2012 templates (:mod:`generators.templates`, numbers from
 :mod:`generators.layout`), and PDFs come from LibreOffice with the standard
-faces mapped to installed fonts (:mod:`generators.fonts`).
+faces mapped to installed fonts (:mod:`generators.fonts`); numbered copies of a
+record are stamped PDFs (:mod:`generators.copies`).
 """
 
 from __future__ import annotations
 
 from .conversion import clear_pdf_metadata, convert_to_pdf, find_soffice
+from .copies import pdf_copy, stamp_text
 from .errors import (
     ConversionFailed,
     ConverterMissing,
+    CopyRefused,
     DraftChanged,
     FontMissing,
     GeneratorError,
@@ -40,6 +43,7 @@ from .templates import TEMPLATE_FIELDS, TEMPLATE_FILES, TEMPLATES_FOLDER, build_
 __all__ = [
     "ConversionFailed",
     "ConverterMissing",
+    "CopyRefused",
     "DEFAULT_FONT_MAP",
     "DraftChanged",
     "DraftResult",
@@ -73,5 +77,7 @@ __all__ = [
     "generate_draft",
     "issue_drafts",
     "missing_glyphs",
+    "pdf_copy",
     "require_glyphs",
+    "stamp_text",
 ]

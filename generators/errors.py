@@ -6,6 +6,7 @@ refused operation); messages are Chinese and carry no protected value::
     GeneratorError
     ├── ConverterMissing       LibreOffice is not installed
     ├── ConversionFailed       LibreOffice could not turn a document into PDF
+    ├── CopyRefused            a record cannot be made into a stamped PDF copy (kind, encryption, size)
     ├── FontMissing            a face the document needs is not installed, or is misconfigured
     │   └── GlyphMissing       the installed face has no glyph for a character of the text
     ├── LayoutError            a value cannot be printed as GB/T 9704 sets it (份号, 发文字号, 密级)
@@ -27,6 +28,7 @@ from __future__ import annotations
 __all__ = [
     "ConversionFailed",
     "ConverterMissing",
+    "CopyRefused",
     "DraftChanged",
     "FontMissing",
     "GeneratorError",
@@ -48,6 +50,10 @@ class ConverterMissing(GeneratorError):
 
 class ConversionFailed(GeneratorError):
     """Raised when LibreOffice fails, times out, or produces no PDF."""
+
+
+class CopyRefused(GeneratorError):
+    """Raised when a record is not a PDF, DOCX or text, is encrypted or malformed, or is too large to copy."""
 
 
 class FontMissing(GeneratorError):

@@ -43,7 +43,10 @@ from archive import (
     set_clearance,
     verify_archive,
 )
+from archive.access import grant_access
 from archive.cases import CaseRegistration, Petitioner, ReportedPerson, register_case
+from archive.copies import CopyRequest, issue_copy
+from archive.files import write_atomic
 from archive.filing import file_case
 from archive.handling import (
     assign_case,
@@ -54,6 +57,8 @@ from archive.handling import (
     review_case,
 )
 from archive.supervision import cases_due
+from generators.copies import pdf_copy, stamp_text
+from generators.fonts import font_map
 from search import index_queued, search_archive
 
 from .demo_letters import issue_every_kind
@@ -129,6 +134,7 @@ def run_demo(folder: Path, documents: Path, say: Callable[[str], None], kdf: Kdf
         make_every_report(office, case_ids[0], case_ids[1], documents / "报表", say, today)
         _show_listings(office, say)
         _search(office, say)
+        _grant_and_copy(office, case_ids[0], record_ids[0], documents, say)
         say("⑫ 系统管理员尝试读取记录：")
         try:
             read_record(archive, office[ADMIN], record_ids[0])
@@ -232,7 +238,25 @@ def _search(office: _Office, say: Callable[[str], None]) -> None:
         say(f"   {name} 检索“扶贫资金”：{found.count} 条")
         for hit in found.results[:2]:
             say(f"      {hit['record_id']}  {hit['title']}  {hit['snippet']}")
-    say("   （秘书只见到机密及以下的记录；调查员未获授权，一条也见不到）")
+    say("   （文秘只见到机密及以下的记录；调查员尚未获授权，一条也见不到）")
+
+
+def _grant_and_copy(office: _Office, case_id: str, record_id: str, documents: Path, say: Callable[[str], None]
+                    ) -> None:
+    made = grant_access(office.archive, office["吴领导"], case_id, to="周调查", days=10, reason="初核需要调阅原始来信")
+    say(f"   领导授权 {made.grant_id}：周调查 可查阅 {case_id} 十天；周调查再检索：")
+    found = search_archive(office.archive, office["周调查"], "扶贫资金")
+    say(f"   周调查 检索“扶贫资金”：{found.count} 条（仅 {case_id} 中秘密及以下的记录）")
+    out = documents / "副本" / f"{record_id}-周调查.pdf"
+    faces = font_map(office.archive.config.sections.get("fonts"))
+
+    def render(request: CopyRequest) -> bytes:
+        stamp = stamp_text(request.viewer, request.at.astimezone(), request.reference, request.copy_no)
+        return pdf_copy(request.content, request.file_name, stamp, faces=faces)
+
+    entry = issue_copy(office.archive, office["周调查"], record_id, fmt="pdf", render=render,
+                       deliver=lambda data: write_atomic(out, data))
+    say(f"   周调查 只能导出带水印的编号副本：第{entry.copy_no:03d}份 → {out}（已登记分发登记簿）")
 
 
 def _show_listings(office: _Office, say: Callable[[str], None]) -> None:
@@ -240,7 +264,7 @@ def _show_listings(office: _Office, say: Callable[[str], None]) -> None:
     for name in ("吴领导", "王文秘", "周调查"):
         visible = list_records(office.archive, office[name])
         if not visible:
-            say(f"   {name}：无（调查员须经领导批准查阅，授权功能随后提供）")
+            say(f"   {name}：无（调查员须经领导批准方可查阅）")
             continue
         levels = sorted({info.classification for info in visible}, key=lambda label: parse_level(label).value)
         say(f"   {name}：{len(visible)} 条（{'、'.join(levels)}），{visible[0].record_id} 至 {visible[-1].record_id} 之间")

@@ -301,3 +301,24 @@ def test_a_new_archive_searches_before_anything_is_indexed(tmp_path: Path) -> No
             classification=Level.INTERNAL, summary="空档案库", real_name=False), today=TODAY)
         assert search_archive(archive, leader, "任何").count == 0
     assert not (office.path / INDEX_DIR).exists()
+
+
+def test_a_grant_opens_its_case_to_the_investigators_search_for_its_time(library: Library) -> None:
+    from dataclasses import replace
+    from datetime import datetime, timedelta
+
+    from archive.access import grant_access, revoke_grant
+
+    with library.open() as archive:
+        leader = login(archive, LEADER, PASSPHRASE)
+        made = grant_access(archive, leader, "XF-2026-0001", to=INVESTIGATOR, days=2, reason="核查")
+        investigator = login(archive, INVESTIGATOR, PASSPHRASE)
+        hits = search_archive(archive, investigator, "补助款 OR 饮水工程 OR 公车私用", limit=100)
+        assert {hit["record_id"] for hit in hits.results} == {library.ids["letter"], library.ids["docx"]}
+        later = replace(investigator, as_of=datetime.fromisoformat(made.expires_at.replace("Z", "+00:00")))
+        assert search_archive(archive, later, "补助款").count == 0
+        before = replace(investigator, as_of=datetime.fromisoformat(made.starts_at.replace("Z", "+00:00"))
+                         - timedelta(seconds=1))
+        assert search_archive(archive, before, "补助款").count == 0
+        revoke_grant(archive, leader, made.grant_id)
+        assert search_archive(archive, investigator, "补助款").count == 0

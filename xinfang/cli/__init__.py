@@ -7,6 +7,7 @@ exit codes in one place (:mod:`xinfang.cli._errors`).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -15,6 +16,7 @@ from xinfang import __version__
 
 from ._errors import XinfangGroup
 from ._runtime import Runtime
+from .access import access
 from .archive import archive_group
 from .audit import audit
 from .case import case
@@ -56,6 +58,9 @@ def main(ctx: click.Context, archive_dir: Path | None, user: str | None, passphr
       xinfang archive list
     """
     ctx.obj = Runtime(archive_dir, user, passphrase_file, debug)
+    if not debug:  # pypdf logs English notes on damaged files; our own message says what is wrong
+        logging.getLogger("pypdf").addHandler(logging.NullHandler())
+        logging.getLogger("pypdf").propagate = False
 
 
 main.add_command(init)
@@ -71,3 +76,4 @@ main.add_command(issue)
 main.add_command(report)
 main.add_command(reportbox)
 main.add_command(search)
+main.add_command(access)

@@ -1,4 +1,4 @@
-"""``xinfang archive``: file records, read them back, list and verify."""
+"""``xinfang archive``: file records, read them back, list and verify them, and export numbered copies."""
 
 from __future__ import annotations
 
@@ -17,9 +17,12 @@ from archive import (
     read_record,
     verify_archive,
 )
+from archive.copies import CopyRequest, issue_copy, list_copies, settle_copy
 from archive.days import parse_date
 from archive.files import write_atomic
 from archive.filing import file_case
+from generators.copies import pdf_copy, stamp_text
+from generators.fonts import font_map
 
 from ._errors import EXIT_INTEGRITY
 from ._output import echo_json, echo_table, progress_bar
@@ -175,3 +178,75 @@ def file_(runtime: Runtime, case_id: str, force: bool, as_json: bool) -> None:
     echo_table(["档号", "记录号", "类别", "密级", "形成日期", "题名"],
                [(r.archival_code, r.record_id, parse_kind(r.kind).label, r.classification, r.formed, r.title)
                 for r in records], empty="没有记录")
+
+
+@archive_group.command("export")
+@click.argument("record_id")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="输出文件（带水印的 PDF；--docx 时为 DOCX）。")
+@click.option("--copy-no", "copy_no", type=int, help="份号；默认取该记录的下一个份号。")
+@click.option("--docx", "as_docx", is_flag=True, help="导出可编辑的 DOCX 原件副本（仅限文秘和领导）。")
+@pass_runtime
+def export(runtime: Runtime, record_id: str, out: Path, copy_no: int | None, as_docx: bool) -> None:
+    """导出一条记录的编号副本：PDF 每页加盖“仅供某某查阅”、时间、档号和份号水印，登记在分发登记簿中。
+
+    调查员只能以这种方式取得记录内容（须持有领导批准、在有效期内的查阅授权）。
+
+    \b
+    例：
+      xinfang archive export R-2026-000001 --out 来信-副本.pdf
+      xinfang archive export R-2026-000020 --out 通知书.docx --docx
+    """
+    if out.exists():
+        raise InvalidInput(f"输出文件 {out} 已存在，请换一个文件名")
+    faces = font_map(runtime.archive().config.sections.get("fonts"))
+
+    def render(request: CopyRequest) -> bytes:
+        if as_docx:
+            return request.content
+        stamp = stamp_text(request.viewer, request.at.astimezone(), request.reference, request.copy_no)
+        return pdf_copy(request.content, request.file_name, stamp, faces=faces)
+
+    entry = issue_copy(runtime.archive(), runtime.session(), record_id, fmt="docx" if as_docx else "pdf",
+                       render=render, deliver=lambda data: write_atomic(out, data), copy_no=copy_no)
+    click.echo(f"已导出 {entry.record_id} 第{entry.copy_no:03d}份（{entry.format.upper()}，已登记）→ {out}")
+
+
+@archive_group.command("copies")
+@click.option("--record", "record_id", help="只列出该记录的副本。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@pass_runtime
+def copies(runtime: Runtime, record_id: str | None, as_json: bool) -> None:
+    """分发登记簿：每份导出副本的份号、领取人、时间、依据的授权和去向（档案员、领导看全部，其他人看本人的）。
+
+    \b
+    例：
+      xinfang archive copies --record R-2026-000001
+    """
+    entries = list_copies(runtime.archive(), runtime.session(), record_id)
+    if as_json:
+        echo_json([entry.to_json() for entry in entries])
+        return
+    states = {"out": "在外", "returned": "已收回", "destroyed": "已销毁"}
+    echo_table(["记录号", "份号", "领取人", "导出时间", "格式", "授权", "去向", "登记时间"],
+               [(e.record_id, f"{e.copy_no:03d}", e.viewer, e.exported_at, e.format.upper(), e.grant_id,
+                 states[e.state], e.state_at) for e in entries], empty="分发登记簿中没有副本")
+
+
+@archive_group.command("settle-copy")
+@click.argument("record_id")
+@click.argument("copy_no", type=int)
+@click.option("--returned", "state", flag_value="returned", help="副本已收回。")
+@click.option("--destroyed", "state", flag_value="destroyed", help="副本已销毁。")
+@pass_runtime
+def settle_copy_command(runtime: Runtime, record_id: str, copy_no: int, state: str | None) -> None:
+    """登记一份副本已收回或已销毁（档案员、领导）。
+
+    \b
+    例：
+      xinfang archive settle-copy R-2026-000001 3 --returned
+    """
+    if state is None:
+        raise click.UsageError("请指明 --returned（已收回）或 --destroyed（已销毁）")
+    entry = settle_copy(runtime.archive(), runtime.session(), record_id, copy_no, state=state)
+    click.echo(f"已登记：{entry.record_id} 第{entry.copy_no:03d}份{'已收回' if state == 'returned' else '已销毁'}")

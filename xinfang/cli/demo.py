@@ -35,7 +35,7 @@ def demo(runtime: Runtime, folder: Path, documents: Path | None) -> None:
     click.echo("")
     click.echo(f"档案库在 {result.folder.resolve()}（FORMAT.md 说明其中每个文件）。")
     click.echo(f"文书在 {result.documents.resolve()}：草稿/ 是拟稿，发文/ 是签发编号后的印制件，"
-               "报表/ 是登记表、统计报表和归档目录（DOCX 与 PDF）。")
+               "报表/ 是登记表、统计报表和归档目录（DOCX 与 PDF），副本/ 是调查员导出的带水印编号副本。")
     click.echo(f"演示账户：{names}；口令均为“{DEMO_PASSPHRASE}”（仅供试用）。接着可以试：")
     here = Path(sys.executable).parent
     if shutil.which("xinfang") != str(here / "xinfang") and (here / "activate").is_file():
@@ -47,6 +47,7 @@ def demo(runtime: Runtime, folder: Path, documents: Path | None) -> None:
     click.echo(f"  XINFANG_USER=王文秘 xinfang case list --due-for reminder --as-of {month_later}")
     click.echo(f"  XINFANG_USER=王文秘 xinfang archive get {result.record_ids[0]} --out 来信.txt")
     click.echo("  XINFANG_USER=王文秘 xinfang search 扶贫资金")
+    click.echo("  XINFANG_USER=吴领导 xinfang access list")
     click.echo("  XINFANG_USER=王文秘 xinfang issue list")
     click.echo("  XINFANG_USER=王文秘 xinfang generate --list")
     click.echo("  XINFANG_USER=李管理 xinfang user list")
