@@ -291,7 +291,10 @@ def list_grants(archive: Archive, session: Session) -> list[Grant]:
         query += " WHERE grantee = ? OR recorded_by = ?"
         params = (session.account.name, session.account.name)
     cases: dict[str, CaseFile | None] = {}
-    return [_grant(archive, session, row, cases) for row in archive.conn.execute(query + " ORDER BY grant_id", params)]
+    grants = [_grant(archive, session, row, cases) for row in archive.conn.execute(query + " ORDER BY grant_id", params)]
+    # A grant on a case hidden from an overseer (回避) is not listed to him: a blank line would say why.
+    mine = session.account.name
+    return [g for g in grants if cases.get(g.case_id) is not None or mine in (g.grantee, g.recorded_by)]
 
 
 # -- requests ---------------------------------------------------------------------------

@@ -45,6 +45,7 @@ __all__ = [
     "case_digests",
     "case_visibility",
     "deadline_rules",
+    "erase_case_parties",
     "list_cases",
     "open_case",
     "open_stored_case",
@@ -340,8 +341,8 @@ def case_digests(conn: sqlite3.Connection, case_id: str) -> dict[str, str]:
 def _decrypt_parties(level_keys: Mapping[Level, LevelKey], values: dict[str, Any]) -> tuple[bytes, dict[str, Any]] | None:
     """The case key and parties, or None when ``level_keys`` lack the case's level (or its key version)."""
     level_key = level_keys.get(Level(values["level"]))
-    if level_key is None or level_key.version != values["key_version"]:
-        return None
+    if not values["wrapped_key"] or level_key is None or level_key.version != values["key_version"]:
+        return None  # (an empty wrapped key: the case was erased with its last record)
     case_id = values["case_id"]
     key = crypto.open_sealed(
         level_key.key, values["wrapped_key"], _case_key_associated(case_id, level_key.level, level_key.version),
@@ -443,6 +444,32 @@ def open_stored_case(archive: Archive, level_keys: Mapping[Level, LevelKey], cas
     values = dict(zip(_CASE_COLUMNS.split(", "), row, strict=True))
     opened = _decrypt_parties(level_keys, values)
     return _case_file(archive, values, opened) if opened is not None else None
+
+
+ERASED_PARTIES: dict[str, Any] = {
+    "petitioners": [], "reported": [], "witnesses": [], "summary": "（当事人信息与摘要已随档案销毁擦除）",
+    "beijing_intent": False,
+}
+
+
+def erase_case_parties(conn: sqlite3.Connection, level_key: LevelKey, case_id: str) -> None:
+    """Erase a case's personal data inside the caller's transaction, leaving its public face.
+
+    The case gets a fresh key (wrapped by ``level_key``) with empty parties sealed
+    under it, and everything sealed under the old key is cleared: step texts,
+    drafts' values, void reasons.  Texts the audit log sealed under the old key
+    (registration details, reasons) become unreadable with it.
+    """
+    key = crypto.random_key()
+    conn.execute(
+        "UPDATE cases SET wrapped_key = ?, key_version = ?, sealed_parties = ? WHERE case_id = ?",
+        (crypto.seal(level_key.key, key, _case_key_associated(case_id, level_key.level, level_key.version)),
+         level_key.version, seal_case_text(key, case_id, "parties", ERASED_PARTIES), case_id),
+    )
+    conn.execute("UPDATE case_events SET sealed_text = NULL WHERE case_id = ?", (case_id,))
+    conn.execute("UPDATE drafts SET sealed_content = ? WHERE case_id = ?",
+                 (seal_case_text(key, case_id, "erased draft", None), case_id))
+    conn.execute("UPDATE dispatches SET sealed_void_reason = NULL WHERE case_id = ?", (case_id,))
 
 
 def read_case(archive: Archive, session: Session, case_id: str) -> CaseFile:

@@ -257,6 +257,70 @@ _MIGRATIONS: list[str] = [
         UNIQUE (record_id, copy_no)
     );
     """,
+    # version 7: retention and destruction - holds, appraisal decisions, destruction batches
+    """
+    ALTER TABLE records ADD COLUMN review_on TEXT;
+    ALTER TABLE records ADD COLUMN destroyed_batch TEXT;
+    ALTER TABLE cases ADD COLUMN erased_batch TEXT;
+    CREATE TABLE holds (
+        hold_id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases (case_id),
+        record_id TEXT REFERENCES records (record_id),
+        sealed_reason BLOB NOT NULL,
+        placed_by TEXT NOT NULL,
+        placed_at TEXT NOT NULL,
+        released_by TEXT,
+        released_at TEXT
+    );
+    CREATE INDEX holds_by_case ON holds (case_id);
+    CREATE TABLE appraisals (
+        appraisal_id TEXT PRIMARY KEY,
+        record_id TEXT NOT NULL REFERENCES records (record_id),
+        decision TEXT NOT NULL CHECK (decision IN ('destroy', 'extend', 'review')),
+        old_retention TEXT NOT NULL,
+        new_retention TEXT,
+        old_archival_code TEXT,
+        review_on TEXT,
+        sealed_note BLOB,
+        decided_by TEXT NOT NULL,
+        decided_at TEXT NOT NULL
+    );
+    CREATE INDEX appraisals_by_record ON appraisals (record_id);
+    CREATE TABLE destruction_batches (
+        batch_id TEXT PRIMARY KEY,
+        proposed_by TEXT NOT NULL,
+        proposed_at TEXT NOT NULL,
+        sealed_note BLOB,
+        note_level INTEGER,
+        state TEXT NOT NULL CHECK (state IN ('proposed', 'approved', 'rejected', 'executing', 'executed')),
+        approved_by TEXT,
+        approved_at TEXT,
+        on_paper INTEGER NOT NULL DEFAULT 0,
+        scan_record TEXT,
+        rejected_by TEXT,
+        rejected_at TEXT,
+        sealed_rejection BLOB,
+        executed_by TEXT,
+        executed_at TEXT,
+        checkpoint TEXT
+    );
+    CREATE TABLE destruction_items (
+        batch_id TEXT NOT NULL REFERENCES destruction_batches (batch_id),
+        record_id TEXT NOT NULL REFERENCES records (record_id),
+        done INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (batch_id, record_id)
+    );
+    CREATE TABLE destruction_witnesses (
+        batch_id TEXT NOT NULL REFERENCES destruction_batches (batch_id),
+        witness TEXT NOT NULL,
+        unit TEXT,
+        external INTEGER NOT NULL,
+        scan_record TEXT,
+        recorded_by TEXT NOT NULL,
+        confirmed_at TEXT NOT NULL,
+        PRIMARY KEY (batch_id, witness)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)

@@ -9,6 +9,7 @@ order they were formed, so they stand next to each other in their series.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 
 from .accounts import Session
@@ -21,7 +22,7 @@ from .numbering import allocate_number
 from .records import RecordInfo, list_records, record_digests
 from .roles import Role
 
-__all__ = ["archival_code", "file_case"]
+__all__ = ["allocate_archival_code", "archival_code", "file_case"]
 
 
 def archival_code(config: ArchiveConfig, year: int, retention: str, number: int) -> str:
@@ -31,6 +32,16 @@ def archival_code(config: ArchiveConfig, year: int, retention: str, number: int)
 
 def _series(config: ArchiveConfig, retention: str) -> str:
     return f"item:{config.fonds}:{config.category_code}:{config.unit_code}:{retention}"
+
+
+def allocate_archival_code(conn: sqlite3.Connection, config: ArchiveConfig, year: int, retention: str) -> str:
+    """The 档号 of the next item of the series (year formed, retention); the caller holds the write lock.
+
+    An item whose retention changes (鉴定 extending it) is numbered afresh in its
+    new series this way: 件号 run within a retention period, so keeping the old
+    件号 would collide with the new series' own items sooner or later.
+    """
+    return archival_code(config, year, retention, allocate_number(conn, _series(config, retention), year))
 
 
 def file_case(archive: Archive, session: Session, case_id: str, *, force: bool = False) -> list[RecordInfo]:
@@ -56,12 +67,8 @@ def file_case(archive: Archive, session: Session, case_id: str, *, force: bool =
         for record_id, retention, formed, code in rows:
             if code is not None:
                 continue
-            year = date.fromisoformat(formed).year
-            number = allocate_number(archive.conn, _series(archive.config, retention), year)
-            archive.conn.execute(
-                "UPDATE records SET archival_code = ? WHERE record_id = ?",
-                (archival_code(archive.config, year, retention, number), record_id),
-            )
+            code = allocate_archival_code(archive.conn, archive.config, date.fromisoformat(formed).year, retention)
+            archive.conn.execute("UPDATE records SET archival_code = ? WHERE record_id = ?", (code, record_id))
             queue_for_indexing(archive.conn, [record_id])
             act.log("record.file", [record_id], digests={record_id: record_digests(archive.conn, record_id)},
                     info={"case": case.case_id, "forced": force and case.state != "closed"})

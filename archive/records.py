@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -25,7 +25,7 @@ from .accounts import Session
 from .audit import Act, now_utc
 from .cases import case_visibility, open_case
 from .chunks import decrypt_record, encrypt_record
-from .errors import InvalidInput, NotFound, PermissionDenied
+from .errors import InvalidInput, NotFound, PermissionDenied, Refused
 from .files import describe_os_error
 from .folder import Archive
 from .index_queue import queue_for_indexing
@@ -44,6 +44,7 @@ __all__ = [
     "RecordInfo",
     "StoredRecord",
     "add_records",
+    "find_record",
     "list_records",
     "open_record_for_copy",
     "open_stored_record",
@@ -51,6 +52,7 @@ __all__ = [
     "record_digests",
     "store_record",
     "unwrap_record_key",
+    "visible_records",
 ]
 
 FILERS = frozenset({Role.SECRETARY, Role.ARCHIVIST, Role.LEADER})
@@ -101,7 +103,7 @@ def unwrap_record_key(level_key: LevelKey, record_id: str, wrapped: bytes) -> by
 
 _DIGESTED_COLUMNS = (
     "case_id, kind, level, key_version, retention, formed, filed_at, archival_code, "
-    "content_mac, size, created_by, blob_sha256, wrapped_key, sealed_description"
+    "content_mac, size, created_by, review_on, blob_sha256, wrapped_key, sealed_description"
 )
 
 
@@ -110,10 +112,14 @@ def record_digests(conn: sqlite3.Connection, record_id: str) -> dict[str, str]:
 
     ``blob``, ``key`` and ``description`` cover the ciphertexts; ``meta`` covers
     every descriptive column (case, level, retention, dates, 档号…), so a row
-    edited behind the archive's back no longer matches the log.
+    edited behind the archive's back no longer matches the log.  The appraisal's
+    next review date is appended only when set, so the digests of records never
+    postponed read as they always did.
     """
     row = conn.execute(f"SELECT {_DIGESTED_COLUMNS} FROM records WHERE record_id = ?", (record_id,)).fetchone()
-    *described, blob_sha256, wrapped_key, sealed_description = row
+    *described, review_on, blob_sha256, wrapped_key, sealed_description = row
+    if review_on is not None:
+        described.append(review_on)
     meta = json.dumps([record_id, *described], ensure_ascii=False, separators=(",", ":"))
     return {
         "blob": blob_sha256,
@@ -256,8 +262,8 @@ def _open_row(
     """Decode one catalogue row for this session, or None when the session may not see it or its case."""
     record_id, code, case_id, kind, level_value, version, retention, formed, filed_at, wrapped, sealed = row
     level_key = session.level_keys.get(Level(level_value))
-    if level_key is None or level_key.version != version or not case_visible(case_id):
-        return None
+    if not wrapped or level_key is None or level_key.version != version or not case_visible(case_id):
+        return None  # (an empty wrapped key is a destroyed record's tombstone)
     record_key = unwrap_record_key(level_key, record_id, wrapped)
     description = json.loads(
         crypto.open_sealed(
@@ -288,6 +294,8 @@ def read_record(archive: Archive, session: Session, record_id: str) -> tuple[Rec
         with archive.act(session) as act:
             act.log("record.get.refused", [record_id])
     if opened is None:
+        if row is not None and not row[9] and Level(row[4]) in session.level_keys:
+            raise Refused(destroyed_notice(archive, row[0]) or f"记录 {record_id} 已销毁")
         raise _not_visible(record_id)
     if copies_only:
         raise PermissionDenied(f"调查员只能以带水印、编号的副本查阅记录：xinfang archive export {record_id} --out 副本.pdf")
@@ -320,6 +328,41 @@ def list_records(archive: Archive, session: Session, case_id: str | None = None)
     return results
 
 
+def visible_records(archive: Archive, session: Session, record_ids: Iterable[str]) -> list[RecordInfo]:
+    """The descriptions (never the content) of those of ``record_ids`` this session may see, in the order given.
+
+    Absent, hidden and destroyed records are left out alike.  Nothing is logged:
+    the caller logs its own act (a list of items due for appraisal, say).
+    """
+    results: list[RecordInfo] = []
+    if not _may_list(session):
+        return results
+    case_visible = case_visibility(archive, session)
+    for record_id in record_ids:
+        row = archive.conn.execute(f"SELECT {_COLUMNS} FROM records WHERE record_id = ?", (record_id,)).fetchone()
+        opened = _open_row(session, row, case_visible) if row is not None else None
+        if opened is not None:
+            results.append(opened[0])
+    return results
+
+
+def find_record(archive: Archive, session: Session, record_id: str) -> RecordInfo:
+    """One record's description for a session that may see it; nothing is logged.
+
+    Absent and hidden answer alike (:class:`NotFound`); a destroyed record whose
+    level the session holds is said to be destroyed (:class:`Refused`).
+    """
+    found = visible_records(archive, session, [record_id.strip()])
+    if found:
+        return found[0]
+    row = archive.conn.execute(
+        "SELECT level, wrapped_key FROM records WHERE record_id = ?", (record_id.strip(),)
+    ).fetchone()
+    if row is not None and not row[1] and Level(row[0]) in session.level_keys:
+        raise Refused(destroyed_notice(archive, record_id.strip()) or f"记录 {record_id} 已销毁")
+    raise _not_visible(record_id)
+
+
 @dataclass(frozen=True)
 class StoredRecord:
     """A record opened for a process (indexing, verifying) rather than shown to a person."""
@@ -343,7 +386,7 @@ def open_stored_record(archive: Archive, level_keys: Mapping[Level, LevelKey], r
         return None
     record_id, code, case_id, kind, level_value, version, retention, formed, filed_at, wrapped, sealed, mac = row
     level_key = level_keys.get(Level(level_value))
-    if level_key is None or level_key.version != version:
+    if not wrapped or level_key is None or level_key.version != version:
         return None
     record_key = unwrap_record_key(level_key, record_id, wrapped)
     description = json.loads(
@@ -382,3 +425,16 @@ def open_record_for_copy(archive: Archive, session: Session, record_id: str) -> 
     )
     content = decrypt_record(archive.record_path(info.record_id), info.record_id, record_key, content_mac)
     return StoredRecord(info, description["filename"], content)
+
+
+def destroyed_notice(archive: Archive, record_id: str) -> str | None:
+    """"Destroyed on … in batch …" for a destroyed record, else None."""
+    row = archive.conn.execute(
+        "SELECT r.destroyed_batch, b.executed_at FROM records r JOIN destruction_batches b "
+        "ON b.batch_id = r.destroyed_batch WHERE r.record_id = ?", (record_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    batch_id, executed_at = row
+    when = f"于 {executed_at[:10]} " if executed_at else ""
+    return f"记录 {record_id} 已{when}随销毁批次 {batch_id} 以密码擦除方式销毁"

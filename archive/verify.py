@@ -185,14 +185,16 @@ _LOGGED_ROWS = (
     ("access_requests", "request_id", "AR-", "查阅申请"),
     ("access_grants", "grant_id", "AG-", "查阅授权"),
     ("copies", "copy_id", "copy:", "副本登记"),
+    ("holds", "hold_id", "HD-", "保全"),
+    ("appraisals", "appraisal_id", "JD-", "鉴定"),
 )
 
 
 def _verify_logged_rows(archive: Archive, report: VerifyReport, logged: dict[str, dict[str, str]]) -> None:
-    """Requests, grants and the register of copies: every row as the log last recorded it, none missing.
+    """Requests, grants, copies, holds and appraisals: every row as the log last recorded it, none missing.
 
-    An edited expiry, a revocation undone or a copy marked returned behind the
-    archive's back no longer matches the log.
+    An edited expiry, a revocation undone, a copy marked returned, a hold released
+    or a decision changed behind the archive's back no longer matches the log.
     """
     for table, column, prefix, label in _LOGGED_ROWS:
         keys = {key for (key,) in archive.conn.execute(f"SELECT {column} FROM {table}")}
@@ -220,7 +222,12 @@ def _verify_records(
         path = archive.record_path(record_id)
         report.records_checked += 1
         where = f"记录 {record_id}"
-        if not path.is_file():
+        if not wrapped:  # a tombstone: key wiped; the row must match the log's record.destroy entry
+            if record_digests(archive.conn, record_id) != logged.get(record_id):
+                report.problem(where, "已销毁档案的存根与审计日志不符（被篡改）")
+            if path.is_file():
+                report.warnings.append(f"{where} 已销毁，但其密文文件仍在（销毁执行被中断）；再次执行 destroy execute 即删除")
+        elif not path.is_file():
             report.problem(where, "记录文件缺失")
         elif crypto.sha256_file(path) != blob_sha256:
             report.problem(where, "记录文件与目录中的 SHA-256 不符（被篡改、截断或替换）")

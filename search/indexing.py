@@ -61,6 +61,8 @@ class IndexingReport:
     indexed: dict[Level, int] = field(default_factory=dict)
     title_only: list[str] = field(default_factory=list)
     """Records whose content yielded no text (a scan, a broken file): indexed by title and description."""
+    purged: list[str] = field(default_factory=list)
+    """Destroyed records whose entries were deleted (their segments rewritten under fresh keys)."""
     left_queued: int = 0
     """Queued records this session's keys do not open; someone cleared for them indexes them."""
 
@@ -120,6 +122,11 @@ def record_document(stored: StoredRecord, case: CaseFile) -> dict[str, Any]:
     )
 
 
+def _destroyed(archive: Archive, record_id: str) -> bool:
+    row = archive.conn.execute("SELECT destroyed_batch FROM records WHERE record_id = ?", (record_id,)).fetchone()
+    return row is not None and row[0] is not None
+
+
 def _levels_of(archive: Archive, record_ids: Iterable[str]) -> dict[str, Level]:
     """Each record's index level, from the catalogue's clear columns."""
     wanted = list(record_ids)
@@ -150,6 +157,14 @@ def _write(
     cases: dict[str, CaseFile | None] = {}
     done = []
     for entry in entries:
+        if _destroyed(archive, entry.record_id):
+            writer.delete_by_term("record_id", entry.record_id)
+            writer.optimize = True  # rewrite every segment: the deleted entry's words leave the files
+            report.purged.append(entry.record_id)
+            done.append(entry)
+            if progress is not None:
+                progress()
+            continue
         stored = open_stored_record(archive, level_keys, entry.record_id)
         case = _case_of(archive, level_keys, stored.info.case_id, cases) if stored is not None else None
         if stored is not None and case is not None:

@@ -21,11 +21,14 @@ from .archive import archive_group
 from .audit import audit
 from .case import case
 from .demo import demo
+from .destroy import destroy
 from .generate import generate
+from .hold import hold
 from .init import init
 from .issue import issue
 from .redact import gate, redact
 from .report import report, reportbox
+from .retention import retention
 from .search import search
 from .user import user
 
@@ -77,3 +80,6 @@ main.add_command(report)
 main.add_command(reportbox)
 main.add_command(search)
 main.add_command(access)
+main.add_command(retention)
+main.add_command(hold)
+main.add_command(destroy)
