@@ -54,7 +54,7 @@ from .levels import Level
 from .numbering import allocate_number
 from .outgoing import read_document
 from .records import list_records, record_digests, store_record
-from .retention import Retention, scheduled_retention
+from .retention import Retention, disposal_date, scheduled_retention
 from .roles import Role, require_role
 from .text import check_text
 
@@ -182,8 +182,8 @@ def _batch_digests(conn: sqlite3.Connection, batch_id: str) -> dict[str, str]:
 def _check_item(archive: Archive, record_id: str, visible: set[str], held: dict[str, list[str]]) -> None:
     if record_id not in visible:
         raise NotFound(f"记录 {record_id} 不存在，或您无权查看")
-    (retention, destroyed) = archive.conn.execute(
-        "SELECT retention, destroyed_batch FROM records WHERE record_id = ?", (record_id,)
+    (retention, formed, destroyed) = archive.conn.execute(
+        "SELECT retention, formed, destroyed_batch FROM records WHERE record_id = ?", (record_id,)
     ).fetchone()
     if destroyed is not None:
         raise Refused(f"记录 {record_id} 已随销毁批次 {destroyed} 销毁")
@@ -191,6 +191,9 @@ def _check_item(archive: Archive, record_id: str, visible: set[str], held: dict[
         raise Refused(f"记录 {record_id} 的保管期限为永久，不能列入销毁")
     if held.get(record_id):
         raise Refused(f"记录 {record_id} 处于保全中（{'、'.join(held[record_id])}），不能列入销毁")
+    expires = disposal_date(Retention(retention), date.fromisoformat(formed))
+    if expires is not None and expires > date.today():
+        raise Refused(f"记录 {record_id} 的保管期限至 {expires.isoformat()} 才届满，尚不能列入销毁")
     open_batch = archive.conn.execute(
         "SELECT b.batch_id FROM destruction_items i JOIN destruction_batches b USING (batch_id) "
         f"WHERE i.record_id = ? AND b.state IN {OPEN_STATES}", (record_id,)

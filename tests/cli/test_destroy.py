@@ -48,3 +48,8 @@ def test_permanent_items_never_enter_a_batch(filed_office: Office, cli: CliRun) 
         conn.execute("UPDATE records SET retention = 'Y' WHERE record_id = ?", (record,))
     refused = cli("destroy", "propose", record, user=ARCHIVIST)
     assert refused.exit_code == 1 and "永久" in refused.output
+
+
+def test_an_item_whose_period_has_not_run_out_is_refused(filed_office: Office, cli: CliRun) -> None:
+    refused = cli("destroy", "propose", filed_office.records[Level.INTERNAL], user=ARCHIVIST)
+    assert refused.exit_code == 1 and "才届满，尚不能列入销毁" in refused.output

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from archive import InvalidInput
 from archive.appraisal import due_items
 from archive.days import parse_date
 from archive.destruction import (
@@ -34,7 +35,7 @@ def destroy() -> None:
 
     \b
     例：
-      XINFANG_USER=孙档案 xinfang destroy propose --due --as-of 2057-01-02
+      XINFANG_USER=孙档案 xinfang destroy propose --due
       XINFANG_USER=吴领导 xinfang destroy approve XH-2026-0001
       XINFANG_USER=王文秘 xinfang destroy witness XH-2026-0001
       XINFANG_USER=孙档案 xinfang destroy execute XH-2026-0001
@@ -44,7 +45,7 @@ def destroy() -> None:
 @destroy.command("propose")
 @click.argument("record_ids", nargs=-1)
 @click.option("--due", is_flag=True, help="列入所有保管期限已满、未被保全、未在其他批次中的档案。")
-@click.option("--as-of", "as_of", help="与 --due 同用：按该日判断是否到期，默认今天。")
+@click.option("--as-of", "as_of", help="与 --due 同用：按该日（不晚于今天）判断是否到期，默认今天。")
 @click.option("--note", help="说明。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 @pass_runtime
@@ -55,13 +56,15 @@ def propose(runtime: Runtime, record_ids: tuple[str, ...], due: bool, as_of: str
     \b
     例：
       xinfang destroy propose R-2026-000004 R-2026-000005 --note 2026年度到期档案
-      xinfang destroy propose --due --as-of 2057-01-02
+      xinfang destroy propose --due --as-of 2026-11-01
     """
     if due == bool(record_ids):
         raise click.UsageError("请给出档案号，或使用 --due（二者择一）")
     archive, session = runtime.archive(), runtime.session()
     if due:
         day = parse_date(as_of, "--as-of") if as_of else date.today()
+        if day > date.today():
+            raise InvalidInput("--as-of 不能晚于今天：保管期限未满的档案不能销毁")
         record_ids = tuple(item.record_id for item in due_items(archive, session, day))
     batch = propose_batch(archive, session, list(record_ids), note=note)
     if as_json:
