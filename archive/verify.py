@@ -75,6 +75,7 @@ def check_archive(
     _verify_cases(archive, report, logged)
     _verify_documents(archive, report, logged)
     _verify_logged_rows(archive, report, logged)
+    _verify_destructions(archive, report)
     _verify_records(archive, level_keys, report, logged, progress)
     (queued,) = archive.conn.execute("SELECT COUNT(*) FROM index_queue").fetchone()
     if queued:
@@ -203,6 +204,35 @@ def _verify_logged_rows(archive: Archive, report: VerifyReport, logged: dict[str
         for key in sorted(keys):
             if row_digests(archive.conn, table, column, key) != logged.get(key):
                 report.problem(f"{label} {key}", "与审计日志不符（目录被改动）")
+
+
+def _verify_destructions(archive: Archive, report: VerifyReport) -> None:
+    """Every tombstone belongs to a batch that was proposed, approved by another and witnessed by two others.
+
+    The rows themselves are checked against the log elsewhere; this checks that
+    what the log and the catalogue agree on is a destruction the rules allow.
+    """
+    batches = {
+        batch_id: (state, proposer, approver)
+        for batch_id, state, proposer, approver in archive.conn.execute(
+            "SELECT batch_id, state, proposed_by, approved_by FROM destruction_batches"
+        )
+    }
+    witnesses: dict[str, set[str]] = {}
+    for batch_id, name in archive.conn.execute("SELECT batch_id, witness FROM destruction_witnesses"):
+        witnesses.setdefault(batch_id, set()).add(name)
+    for record_id, batch_id in archive.conn.execute(
+        "SELECT record_id, destroyed_batch FROM records WHERE destroyed_batch IS NOT NULL ORDER BY record_id"
+    ):
+        where = f"已销毁的记录 {record_id}"
+        batch = batches.get(batch_id)
+        if batch is None or batch[0] not in ("executing", "executed"):
+            report.problem(where, f"所属销毁批次 {batch_id} 不存在或未执行")
+            continue
+        _, proposer, approver = batch
+        independent = witnesses.get(batch_id, set()) - {proposer, approver}
+        if approver is None or approver == proposer or len(independent) < 2:
+            report.problem(where, f"销毁批次 {batch_id} 缺少独立的批准人或两名监销人")
 
 
 def _verify_records(

@@ -196,3 +196,12 @@ def test_an_interrupted_execution_is_finished_by_running_it_again(due: tuple[Off
         finished = execute_batch(archive, archivist, batch_id)
         assert (finished.state, finished.done) == ("executed", ids)
         assert not any(archive.record_path(r).exists() for r in ids)
+
+
+def test_a_tombstone_without_a_proper_batch_is_reported(due: tuple[Office, list[str], str]) -> None:
+    office, ids, _ = due
+    with office.raw_catalogue() as conn:  # someone marks a record destroyed by hand
+        conn.execute("UPDATE records SET destroyed_batch = 'XH-2026-9999' WHERE record_id = ?", (ids[0],))
+    with office.open() as archive:
+        report = verify_archive(archive, login(archive, AUDITOR, PASSPHRASE))
+    assert any("XH-2026-9999 不存在或未执行" in p.message for p in report.problems)
