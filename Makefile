@@ -37,6 +37,7 @@ test: $(STAMP) sysdeps
 SCALE ?= 100000
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_audit --entries $(SCALE)
+	$(BIN)/python -m benchmarks.bench_search --records $$(( $(SCALE) / 10 ))
 
 clean:
 	rm -rf $(VENV) demo-archive demo-archive-文书 .pytest_cache .hypothesis *.egg-info

@@ -83,9 +83,23 @@ def _checked(filters: SearchFilters) -> SearchFilters:
     return SearchFilters(case_id, kind, filters.date_from, filters.date_to)
 
 
-def _permission(cases: set[str], filters: SearchFilters) -> wq.Query:
+def _case_filter(cases: set[str], hidden: set[str]) -> wq.Query:
+    """The records of ``cases``, by whichever list is shorter: the permitted cases or the hidden ones.
+
+    A leader sees nearly every case, an investigator a handful: naming the few
+    hidden cases (or the few granted ones) keeps the filter a few postings long
+    instead of one lookup per case in the archive.
+    """
+    if len(cases) <= len(hidden):
+        return wq.Or([wq.Term("case_id", case_id) for case_id in sorted(cases)])
+    if not hidden:
+        return wq.Every()
+    return wq.And([wq.Every(), wq.Not(wq.Or([wq.Term("case_id", case_id) for case_id in sorted(hidden)]))])
+
+
+def _permission(cases: set[str], hidden: set[str], filters: SearchFilters) -> wq.Query:
     """The records of the permitted cases that pass the user's filters, as one whoosh query."""
-    parts: list[wq.Query] = [wq.Or([wq.Term("case_id", case_id) for case_id in sorted(cases)])]
+    parts: list[wq.Query] = [_case_filter(cases, hidden)]
     if filters.kind:
         parts.append(wq.Term("kind", filters.kind))
     if filters.date_from or filters.date_to:
@@ -114,6 +128,7 @@ def search_archive(
     cases = visible_case_ids(archive, session)
     if filters.case_id is not None:
         cases &= {filters.case_id}
+    hidden = {case_id for (case_id,) in archive.conn.execute("SELECT case_id FROM cases")} - cases
     with ExitStack() as stack:
         sources = []
         if cases:
@@ -121,7 +136,7 @@ def search_archive(
                 index = LevelIndex(archive, level_key).open()
                 if index is not None:
                     searcher = stack.enter_context(index.searcher())
-                    sources.append((searcher, _permission(cases, filters)))
+                    sources.append((searcher, _permission(cases, hidden, filters)))
         found: SearchResults = search_indexes(sources, text, schema=SCHEMA, limit=limit)
     pending = pending_count(archive, session.level_keys)
     highest = session.level_keys[max(session.level_keys)]

@@ -1,0 +1,612 @@
+"""Search at scale: filing, encrypted indexing, permission-filtered queries, the cold CLI, index size.
+
+Goals (the benchmarks issue), each next to a peer measured in the same run:
+
+- indexing: ``reindex`` by a leader, against stock whoosh (``NgramAnalyzer(2)``,
+  ``FileStorage``, unencrypted) on the same titles and texts;
+- queries: ``search_archive`` as a secretary (permission set, encrypted indexes,
+  audit entry) p95 <= 50 ms at 100,000 records and <= 1.3x ``search_indexes`` over
+  the same documents in unencrypted whoosh indexes with the same permission filter;
+- ``xinfang search QUERY --json`` in a fresh process <= 0.6 s, the searching
+  account's keyslot made with the standard Argon2id parameters;
+- index size <= 1.5x the plaintext it indexes.
+
+The corpus (:func:`petition_corpus`) is seeded: the same ``--records`` gives the same
+cases, records and texts on every run.
+
+Usage: python -m benchmarks.bench_search [--records N] [--runs R] [--out DIR] [--no-cli]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import math
+import os
+import pstats
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.analysis import NgramAnalyzer
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+
+from archive import (
+    Archive,
+    Founder,
+    KdfParams,
+    Level,
+    Role,
+    Session,
+    add_account,
+    add_records,
+    create_archive,
+    login,
+    parse_kind,
+    set_clearance,
+    set_unit,
+)
+from archive.cases import (
+    CaseRegistration,
+    Petitioner,
+    ReportedPerson,
+    open_stored_case,
+    register_case,
+    visible_case_ids,
+)
+from archive.records import open_stored_record
+from search.indexes import INDEX_DIR, SCHEMA, LevelIndex, index_level
+from search.indexing import record_document, reindex
+from search.query import search_indexes
+from search.searching import search_archive
+
+from ._harness import Timing, time_runs, write_result
+
+__all__ = ["QUERIES", "CorpusCase", "CorpusRecord", "petition_corpus", "run"]
+
+PASSPHRASE = "benchmark passphrase"
+TODAY = date(2026, 11, 28)
+OFFICE_UNIT = "伊金霍洛旗纪委监委"
+LEADER, SECRETARY = "吴领导", "王文秘"
+QUERIES = ("王", "津贴", "补偿款", "扶贫资金", "挪用扶贫资金", '"违规发放津贴"', '"截留 补偿款"', "镇长 AND 低保")
+"""One to four characters, longer runs (phrases by construction) and quoted phrases: the fixed query list."""
+REPEATS = 5
+"""How many times each query runs in one run: 40 latencies a run."""
+
+# -- the corpus -------------------------------------------------------------------------
+
+_SURNAMES = "王李张刘陈杨黄赵周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔汤"
+_GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志春燕海红梅文斌晓东玉德永福生荣金宝凤巴特尔其木格乌日娜"
+_COUNTIES = ("伊金霍洛旗", "东胜区", "康巴什区", "达拉特旗", "准格尔旗", "鄂托克旗", "杭锦旗", "乌审旗")
+_TOWNS = ("阿勒腾席热镇", "札萨克镇", "纳林陶亥镇", "红庆河镇", "伊金霍洛镇", "苏布尔嘎镇", "乌兰木伦镇", "树林召镇")
+_VILLAGES = ("新街村", "布拉格嘎查", "柳沟村", "哈巴格希村", "台格庙村", "东红海子村", "查干淖尔嘎查", "公尼召村")
+_BUREAUS = ("财政局", "民政局", "农牧局", "自然资源局", "住建局", "教育局", "卫健委", "乡村振兴局", "水利局", "交通运输局")
+_ISSUES = ("挪用扶贫资金", "违规发放津贴", "截留补偿款", "虚报冒领低保金", "侵占集体资产", "违规收受礼金",
+           "套取危房改造补助", "克扣征地补偿款", "违规报销差旅费", "私分土地流转费", "优亲厚友分配救灾物资")
+_FUNDS = ("扶贫资金", "草原生态补奖资金", "退耕还林补助款", "征地补偿款", "低保金", "危房改造补助", "养老保险补贴",
+          "耕地地力保护补贴", "护林员津贴", "高龄津贴")
+_SENTENCES = (
+    "尊敬的{county}纪委监委信访室：我叫{petitioner}，身份证号码{id_number}，联系电话{phone}，家住{town}{village}。",
+    "现反映{unit}{post}{reported}{issue}的问题，请领导调查处理。",
+    "{when}，{reported}以统一发放为名，{issue}，涉及金额共计{amount}元，至今未向群众公开。",
+    "据了解，{village}共有{households}户群众应当领取{fund}，实际发到户的只有{paid}户，每户被扣{small}元。",
+    "{reported}的亲属{relative}在{unit}挂名领取工资，每月{small}元，本人从未上班。",
+    "我们多次向{town}人民政府反映，{when2}镇里答复称正在调查，但至今没有结果。",
+    "经初步核实，{reported}于{when}至{when2}期间任{unit}{post}，负责{fund}的审核和发放。",
+    "核查组调取了{village}{year}年度{fund}发放花名册和银行流水，发现{paid}户的领取人与实际户主不符。",
+    "问：你是否知道{fund}的发放标准？答：知道，每户每年{small}元，由村里统一造册报{town}。",
+    "问：{amount}元的去向你是否清楚？答：钱是{reported}让会计{relative}转到个人账户上的，说是先垫付工程款。",
+    "证人{relative}（联系电话{witness_phone}）证实，{when}曾按{reported}的要求在空白领款单上签字。",
+    "上述问题如查证属实，{reported}的行为违反了廉洁纪律和群众纪律，建议由{county}纪委监委立案审查。",
+    "附：{fund}发放花名册复印件一份、银行流水截图{pages}张、证人证言{witnesses}份。",
+    "请求上级纪委监委予以查处，对{issue}的问题严肃追责，还群众一个公道。",
+    "{reported}在{town}工作期间，多次利用职务便利为他人承揽工程提供帮助，收受好处费{amount}元。",
+    "{when2}，{reported}安排{relative}将{fund}分{pages}次转入其控制的账户，用于个人购房。",
+    "群众对此意见很大，{village}已有{witnesses}名村民联名向{county}政府写信反映。",
+)
+_TITLES = ("关于{unit}{post}{reported}{issue}的举报信", "关于{reported}问题线索的初步核实情况报告", "{reported}谈话笔录",
+           "关于{reported}{issue}问题的调查报告", "关于{petitioner}反映问题的答复意见")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643-1999, MOD 11-2
+_KINDS = ("letter", "report", "evidence", "report", "other")
+
+
+@dataclass(frozen=True)
+class CorpusRecord:
+    """One record to file: its title, text (300-800 characters), level and formed date."""
+
+    title: str
+    text: str
+    level: Level
+    formed: date
+    kind: str
+
+
+@dataclass(frozen=True)
+class CorpusCase:
+    """One case to register and the records filed under it."""
+
+    registration: CaseRegistration
+    records: list[CorpusRecord]
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2, 2))))
+
+
+def _id_number(rng: random.Random, born: date) -> str:
+    """An 18-digit 居民身份证号码 of 伊金霍洛旗 with a right MOD 11-2 check character."""
+    body = f"150627{born:%Y%m%d}{rng.randrange(1000):03d}"
+    total = sum(int(digit) * weight for digit, weight in zip(body, _ID_WEIGHTS, strict=True))
+    return body + "10X98765432"[total % 11]
+
+
+def _day(rng: random.Random, first: date, last: date) -> date:
+    return first + timedelta(days=rng.randrange((last - first).days + 1))
+
+
+def _written(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _phone(rng: random.Random) -> str:
+    return f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
+
+
+def _text(rng: random.Random, facts: dict[str, str], since: date) -> str:
+    """Sentences about the case's facts until a drawn length of 300-720 characters (800 at most)."""
+    target, parts, length, order = rng.randrange(300, 721), [], 0, []
+    while length < target:
+        if not order:
+            order = rng.sample(_SENTENCES, len(_SENTENCES))
+        sentence = order.pop().format(
+            **facts, amount=f"{rng.randrange(2_000, 900_000):,}", small=str(rng.randrange(50, 3_000)),
+            households=str(rng.randrange(40, 400)), paid=str(rng.randrange(5, 40)), relative=_name(rng),
+            witness_phone=_phone(rng), pages=str(rng.randrange(2, 30)), witnesses=str(rng.randrange(1, 6)),
+            year=str(rng.choice((2024, 2025, 2026))), when2=_written(_day(rng, since, TODAY)),
+        )
+        parts.append(sentence)
+        length += len(sentence)
+    return "".join(parts)
+
+
+def _unit_and_post(rng: random.Random, county: str, town: str) -> tuple[str, str]:
+    if rng.random() < 0.02:  # a complaint about the office itself: its staff are recused (回避)
+        return OFFICE_UNIT, rng.choice(("科员", "副主任"))
+    return rng.choice((
+        (f"{county}{rng.choice(_BUREAUS)}", rng.choice(("局长", "副局长", "科长", "会计", "出纳"))),
+        (f"{town}人民政府", rng.choice(("镇长", "副镇长"))),
+        (f"{town}农经站", rng.choice(("站长", "会计", "出纳"))),
+        (f"{rng.choice(_VILLAGES)}村委会", rng.choice(("村党支部书记", "村委会主任", "会计"))),
+    ))
+
+
+def _case(rng: random.Random, records: int) -> CorpusCase:
+    county, town = rng.choice(_COUNTIES), rng.choice(_TOWNS)
+    unit, post = _unit_and_post(rng, county, town)
+    received = _day(rng, date(2025, 1, 2), TODAY)
+    happened = _day(rng, date(2024, 1, 1), received)
+    facts = {
+        "county": county, "town": town, "village": rng.choice(_VILLAGES), "unit": unit, "post": post,
+        "petitioner": _name(rng), "reported": _name(rng), "issue": rng.choice(_ISSUES), "fund": rng.choice(_FUNDS),
+        "id_number": _id_number(rng, _day(rng, date(1950, 1, 1), date(1995, 12, 31))), "phone": _phone(rng),
+        "when": _written(happened),
+    }
+    real_name = rng.random() < 0.6
+    level = rng.choices((Level.INTERNAL, Level.SECRET, Level.CONFIDENTIAL), (6, 3, 1))[0]
+    registration = CaseRegistration(
+        channel=rng.choice(("来信", "来访", "来电", "举报箱", "网上")), received=received,
+        category=rng.choice(("检举", "控告")), importance=rng.choice(("一般", "一般", "重要")), classification=level,
+        summary=f"反映{unit}{post}{facts['reported']}{facts['issue']}", real_name=real_name,
+        petitioners=[Petitioner(facts["petitioner"], id_number=facts["id_number"], phone=facts["phone"],
+                                address=f"{county}{town}{facts['village']}")] if real_name else [],
+        reported=[ReportedPerson(facts["reported"], unit=unit, post=post)],
+        disciplines=rng.sample(("廉洁", "群众", "工作"), rng.randrange(1, 3)),
+    )
+    filed = []
+    for n in range(records):
+        bumped = Level(min(level.value + 1, Level.CONFIDENTIAL.value)) if n and rng.random() < 0.3 else level
+        filed.append(CorpusRecord(
+            title=_TITLES[n % len(_TITLES)].format(**facts), text=_text(rng, facts, happened), level=bumped,
+            formed=_day(rng, received, TODAY), kind=_KINDS[n % len(_KINDS)],
+        ))
+    return CorpusCase(registration, filed)
+
+
+def petition_corpus(records: int, *, seed: int = 20261128, per_case: int = 5) -> list[CorpusCase]:
+    """``records`` petition records of 300-800 characters in cases of ``per_case``, deterministic for a seed.
+
+    Cases are 内部, 秘密 and 机密 (6:3:1); a record after a case's first letter is one
+    level higher in three of ten.  Texts hold names, 18-digit ID numbers, phone
+    numbers, places, dates and amounts; about 2% of cases report someone of the
+    office itself (its unit is :data:`OFFICE_UNIT`).
+    """
+    rng = random.Random(seed)
+    return [_case(rng, min(per_case, records - start)) for start in range(0, records, per_case)]
+
+
+# -- the archive ------------------------------------------------------------------------
+
+
+@dataclass
+class Built:
+    """The benchmark archive: its two working sessions, where each record is indexed, and what filing cost."""
+
+    archive: Archive
+    leader: Session
+    secretary: Session
+    levels: dict[str, Level]  # record id -> the level whose index holds it
+    plaintext_bytes: int  # UTF-8 titles and texts filed
+    register_s: float
+    file_s: float
+    unlock_s: float  # the secretary's login: Argon2id with the standard parameters
+
+
+def build_archive(folder: Path, scratch: Path, corpus: list[CorpusCase]) -> Built:
+    """Create the archive, its leader (test KDF) and secretary (standard KDF), register and file the corpus.
+
+    The leader registers and files everything, one ``add_records`` (one signed
+    transaction) per record; nothing is indexed yet: every record stays queued.
+    """
+    weak = KdfParams.insecure_for_tests()
+    archive = create_archive(
+        folder, organisation="伊金霍洛旗纪委监委", org_code="伊纪", fonds="J001",
+        admin=Founder("李管理", PASSPHRASE), security_officer=Founder("赵保密", PASSPHRASE), kdf=weak,
+    )
+    admin, officer = login(archive, "李管理", PASSPHRASE), login(archive, "赵保密", PASSPHRASE)
+    add_account(archive, admin, LEADER, [Role.LEADER], PASSPHRASE, weak)
+    add_account(archive, admin, SECRETARY, [Role.SECRETARY], PASSPHRASE, KdfParams.standard())
+    set_unit(archive, admin, SECRETARY, OFFICE_UNIT)
+    for name in (LEADER, SECRETARY):
+        set_clearance(archive, officer, name, Level.CONFIDENTIAL)
+    leader = login(archive, LEADER, PASSPHRASE)
+    start = time.perf_counter()
+    case_ids = [register_case(archive, leader, case.registration, today=TODAY).case_id for case in corpus]
+    register_s = time.perf_counter() - start
+    source, levels, plaintext = scratch / "材料.txt", {}, 0
+    start = time.perf_counter()
+    for case, case_id in zip(corpus, case_ids, strict=True):
+        for record in case.records:
+            source.write_text(record.text, encoding="utf-8")
+            (info,) = add_records(archive, leader, [source], case_id=case_id, title=record.title,
+                                  kind=parse_kind(record.kind), classification=record.level, formed=record.formed)
+            levels[info.record_id] = index_level(record.level, case.registration.classification)
+            plaintext += len(record.title.encode()) + len(record.text.encode())
+    file_s = time.perf_counter() - start
+    start = time.perf_counter()
+    secretary = login(archive, SECRETARY, PASSPHRASE)
+    unlock_s = time.perf_counter() - start
+    return Built(archive, leader, secretary, levels, plaintext, register_s, file_s, unlock_s)
+
+
+# -- the peers --------------------------------------------------------------------------
+
+NAIVE_SCHEMA = Schema(
+    record_id=ID(stored=True, unique=True),
+    title=TEXT(analyzer=NgramAnalyzer(2), stored=True),
+    text=TEXT(analyzer=NgramAnalyzer(2), stored=True),
+)
+"""Stock whoosh as anyone would first write it: character bigrams, titles and texts stored."""
+
+
+def naive_index(folder: Path, corpus: list[CorpusCase]) -> None:
+    """Index the corpus's titles and texts with :data:`NAIVE_SCHEMA` in a plain ``FileStorage``."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    index = FileStorage(str(folder)).create_index(NAIVE_SCHEMA)
+    with index.writer(limitmb=128) as writer:
+        for n, record in enumerate(record for case in corpus for record in case.records):
+            writer.add_document(record_id=str(n), title=record.title, text=record.text)
+
+
+def plain_documents(built: Built) -> dict[Level, list[dict[str, Any]]]:
+    """Each record's index document, exactly as ``reindex`` makes it, by the level of its index."""
+    keys, documents = built.leader.level_keys, {}
+    cases: dict[str, Any] = {}
+    for record_id, level in built.levels.items():
+        stored = open_stored_record(built.archive, keys, record_id)
+        assert stored is not None, record_id
+        case_id = stored.info.case_id
+        if case_id not in cases:
+            cases[case_id] = open_stored_case(built.archive, keys, case_id)
+        documents.setdefault(level, []).append(record_document(stored, cases[case_id]))
+    return documents
+
+
+def plain_indexes(folder: Path, documents: dict[Level, list[dict[str, Any]]]) -> None:
+    """The same documents in unencrypted whoosh indexes, one per level under ``folder``, with our SCHEMA."""
+    shutil.rmtree(folder, ignore_errors=True)
+    for level, batch in documents.items():
+        (folder / f"L{level.value}").mkdir(parents=True)
+        index = FileStorage(str(folder / f"L{level.value}")).create_index(SCHEMA)
+        with index.writer(limitmb=128) as writer:
+            for document in batch:
+                writer.add_document(**document)
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+# -- queries ----------------------------------------------------------------------------
+
+
+def _nearest_rank(values: list[float], fraction: float) -> float:
+    """The smallest value with at least ``fraction`` of the values at or below it."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(len(ordered) * fraction) - 1)]
+
+
+@dataclass
+class Latencies:
+    """p50 and p95 of each run's query latencies, as Timings (the median over runs, and the spread)."""
+
+    p50: Timing
+    p95: Timing
+    counts: dict[str, int]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"p50": self.p50.to_json(), "p95": self.p95.to_json(), "counts": self.counts}
+
+
+def query_latencies(searches: dict[str, Callable[[str], int]], runs: int, repeats: int) -> dict[str, Latencies]:
+    """Each run times :data:`QUERIES` ``repeats`` times over, the ``searches`` back to back on each query.
+
+    Interleaving keeps drift of a shared machine out of the ratios.  Each search
+    returns the number of permitted matches, which must agree.
+    """
+    p50s: dict[str, list[float]] = {name: [] for name in searches}
+    p95s: dict[str, list[float]] = {name: [] for name in searches}
+    counts: dict[str, dict[str, int]] = {name: {} for name in searches}
+    for _ in range(runs):
+        seconds: dict[str, list[float]] = {name: [] for name in searches}
+        for _ in range(repeats):
+            for text in QUERIES:
+                for name, search in searches.items():
+                    start = time.perf_counter()
+                    counts[name][text] = search(text)
+                    seconds[name].append(time.perf_counter() - start)
+        for name, taken in seconds.items():
+            p50s[name].append(_nearest_rank(taken, 0.50))
+            p95s[name].append(_nearest_rank(taken, 0.95))
+    first, *others = counts.values()
+    assert all(other == first for other in others), counts
+    return {name: Latencies(Timing(p50s[name]), Timing(p95s[name]), counts[name]) for name in searches}
+
+
+def permission_query(cases: set[str]) -> wq.Query:
+    """What ``search_archive`` hands whoosh as the filter when the user gives no filters of their own."""
+    return wq.And([wq.Or([wq.Term("case_id", case_id) for case_id in sorted(cases)])])
+
+
+def counting_search(open_searchers: Callable[[], list[Any]], permitted: wq.Query) -> Callable[[str], int]:
+    """``search_indexes`` with ``permitted`` over searchers opened afresh for each query, as ``search_archive`` does."""
+
+    def search(text: str) -> int:
+        searchers = open_searchers()
+        try:
+            return search_indexes([(s, permitted) for s in searchers], text, schema=SCHEMA, limit=20).count
+        finally:
+            for s in searchers:
+                s.close()
+
+    return search
+
+
+def plain_searchers(folder: Path) -> list[Any]:
+    """Searchers of the unencrypted level indexes under ``folder``."""
+    return [FileStorage(str(path)).open_index(schema=SCHEMA).searcher() for path in sorted(folder.iterdir())]
+
+
+def encrypted_searchers(built: Built) -> list[Any]:
+    """Searchers of the encrypted level indexes the secretary's keys open."""
+    indexes = [LevelIndex(built.archive, key).open() for _level, key in sorted(built.secretary.level_keys.items())]
+    return [index.searcher() for index in indexes if index is not None]
+
+
+PHASES = {
+    "visible_case_ids": ("cases.py", "visible_case_ids"),
+    "open_level_indexes": ("indexes.py", "open"),
+    "permission_filter_docnums": ("query.py", "_permitted_docnums"),
+    "whoosh_search": ("searching.py", "search"),
+    "stored_fields": ("reading.py", "stored_fields"),
+    "snippets": ("query.py", "_snippet"),
+    "pending_count": ("indexing.py", "pending_count"),
+    "audit_entry": ("folder.py", "act"),
+}
+"""Where one search's time goes: (file, function) whose cumulative time cProfile reports."""
+
+
+def profile_search(built: Built, text: str) -> dict[str, Any]:
+    """cProfile of one ``search_archive``: its phases, and the top five functions by own time."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    search_archive(built.archive, built.secretary, text)
+    profiler.disable()
+    rows = pstats.Stats(profiler, stream=io.StringIO()).stats  # type: ignore[attr-defined]
+    total = sum(own for _calls, _primitive, own, _cumulative, _callers in rows.values())
+
+    def cumulative(file: str, function: str) -> float:
+        return sum(row[3] for (path, _line, name), row in rows.items() if name == function and Path(path).name == file)
+
+    top = sorted(rows.items(), key=lambda item: item[1][2], reverse=True)[:5]
+    return {
+        "query": text,
+        "total_s": total,
+        "phases_s": {phase: cumulative(*where) for phase, where in PHASES.items()},
+        "top_by_own_time": [
+            {"function": f"{Path(file).name}:{line}({name})", "calls": calls, "own_s": own, "cumulative_s": cum}
+            for (file, line, name), (calls, _primitive, own, cum, _callers) in top
+        ],
+    }
+
+
+# -- the cold command line --------------------------------------------------------------
+
+
+def cold_cli(folder: Path, text: str, runs: int, expected_count: int) -> tuple[Timing, Timing]:
+    """``xinfang search TEXT --json`` in a fresh process, and ``xinfang --help`` (start-up and imports) as its peer."""
+    script = Path(sys.executable).with_name("xinfang")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "xinfang"]
+    environment = {name: value for name, value in os.environ.items() if name != "XINFANG_INSECURE_TEST_KDF"}
+    environment |= {"XINFANG_ARCHIVE": str(folder), "XINFANG_USER": SECRETARY, "XINFANG_PASSPHRASE": PASSPHRASE}
+
+    def search() -> None:
+        done = subprocess.run([*command, "search", text, "--json"], env=environment, capture_output=True, check=True)
+        assert json.loads(done.stdout)["count"] == expected_count, done.stdout[:200]
+
+    def help_only() -> None:
+        subprocess.run([*command, "--help"], env=environment, capture_output=True, check=True)
+
+    return time_runs(search, runs), time_runs(help_only, runs)
+
+
+# -- the run ----------------------------------------------------------------------------
+
+
+def run(records: int, runs: int, out: Path | None, *, cli: bool = True, repeats: int = REPEATS) -> dict[str, Any]:
+    """Build an archive of ``records`` records and measure; ``cli=False`` skips the subprocesses (smoke runs)."""
+    corpus = petition_corpus(records)
+    with tempfile.TemporaryDirectory(prefix="xinfang-bench-") as scratch_name:
+        scratch = Path(scratch_name)
+        built = build_archive(scratch / "archive", scratch, corpus)
+        archive, leader, secretary = built.archive, built.leader, built.secretary
+        with archive:
+            ours = time_runs(lambda: _check_indexed(reindex(archive, leader).total, records), runs)
+            naive = time_runs(lambda: naive_index(scratch / "naive", corpus), runs)
+            documents = plain_documents(built)
+            plain = time_runs(lambda: plain_indexes(scratch / "plain", documents), runs)
+            sizes = {
+                "encrypted_bytes": folder_bytes(archive.root / INDEX_DIR),
+                "plain_schema_bytes": folder_bytes(scratch / "plain"),
+                "naive_bytes": folder_bytes(scratch / "naive"),
+                "plaintext_bytes": built.plaintext_bytes,
+            }
+
+            permitted = permission_query(visible_case_ids(archive, secretary))
+            permission = time_runs(lambda: visible_case_ids(archive, secretary), runs * repeats)
+            latencies = query_latencies({
+                "search_archive": lambda text: search_archive(archive, secretary, text).count,
+                "encrypted_core": counting_search(lambda: encrypted_searchers(built), permitted),
+                "peer_unencrypted": counting_search(lambda: plain_searchers(scratch / "plain"), permitted),
+            }, runs, repeats)
+            profile = profile_search(built, "扶贫资金")
+        expected = latencies["search_archive"].counts["扶贫资金"]
+        command_line = cold_cli(archive.root, "扶贫资金", max(runs, 3), expected) if cli else None
+
+    result = _result(records, len(corpus), built, ours, naive, plain, sizes, permission, latencies, profile,
+                     command_line)
+    path = write_result("search", result, out)
+    _print_table(result, path)
+    return result
+
+
+def _check_indexed(total: int, records: int) -> None:
+    assert total == records, f"reindex indexed {total} of {records} records"
+
+
+def _result(records: int, cases: int, built: Built, ours: Timing, naive: Timing, plain: Timing,
+            sizes: dict[str, int], permission: Timing, latencies: dict[str, Latencies], profile: dict[str, Any],
+            command_line: tuple[Timing, Timing] | None) -> dict[str, Any]:
+    full, unencrypted = latencies["search_archive"], latencies["peer_unencrypted"]
+    p95_ms = full.p95.median * 1000
+    cli_s = command_line[0].median if command_line else None
+    index_ratio = sizes["encrypted_bytes"] / sizes["plaintext_bytes"]
+    return {
+        "area": "search",
+        "records": records,
+        "cases": cases,
+        "queries": list(QUERIES),
+        "filing": {
+            "register_case_s": built.register_s, "cases_per_s": cases / built.register_s,
+            "add_records_s": built.file_s, "records_per_s": records / built.file_s,
+        },
+        "indexing": {
+            "reindex": ours.to_json(), "records_per_s": records / ours.median,
+            "peer_naive_whoosh": naive.to_json(), "peer_records_per_s": records / naive.median,
+            "peer_plain_schema": plain.to_json(),
+            "time_ratio_to_naive": ours.median / naive.median,
+        },
+        "search": {
+            **{name: measured.to_json() for name, measured in latencies.items()},
+            "p50_ratio": full.p50.median / unencrypted.p50.median,
+            "p95_ratio": full.p95.median / unencrypted.p95.median,
+            "visible_case_ids": permission.to_json(),
+            "unlock_standard_kdf_s": built.unlock_s,
+            "profile": profile,
+        },
+        "cold_cli": {"search": command_line[0].to_json(), "peer_help": command_line[1].to_json()}
+        if command_line else None,
+        "index_size": sizes | {"ratio_to_plaintext": index_ratio},
+        "goals": {
+            "indexing_3x_naive": 3 * ours.median <= naive.median,  # records/s at least 3x naive's
+            "query_p95_50ms_at_100k": p95_ms <= 50 if records >= 100_000 else None,
+            "query_p95_1_3x_unencrypted": full.p95.median <= 1.3 * unencrypted.p95.median,
+            "cold_cli_0_6s": cli_s <= 0.6 if cli_s is not None else None,
+            "index_1_5x_text": index_ratio <= 1.5,
+        },
+    }
+
+
+def _print_table(result: dict[str, Any], path: Path) -> None:
+    indexing, search, filing = result["indexing"], result["search"], result["filing"]
+
+    def row(measure: str, timing: dict[str, Any], scale: float = 1.0, unit: str = "s") -> None:
+        spread = (timing["max_s"] - timing["min_s"]) * scale
+        print(f"{measure:<44}{timing['median_s'] * scale:>10.3f}{spread:>10.3f} {unit}")
+
+    print(f"{'measure':<44}{'median':>10}{'spread':>10}")
+    print(f"{'register_case, ' + str(result['cases']) + ' cases':<44}{filing['register_case_s']:>10.3f}{'':>10} s")
+    print(f"{'add_records, one by one':<44}{filing['add_records_s']:>10.3f}{'':>10} s")
+    row("reindex (encrypted, all levels)", indexing["reindex"])
+    row("peer: naive whoosh, NgramAnalyzer(2)", indexing["peer_naive_whoosh"])
+    row("peer: our SCHEMA, unencrypted, docs ready", indexing["peer_plain_schema"])
+    for name, key in (("search_archive", "search_archive"), ("encrypted core (no permission set/audit)", "encrypted_core"),
+                      ("peer: unencrypted search_indexes", "peer_unencrypted")):
+        row(f"{name} p50", search[key]["p50"], 1000, "ms")
+        row(f"{name} p95", search[key]["p95"], 1000, "ms")
+    row("visible_case_ids", search["visible_case_ids"], 1000, "ms")
+    if result["cold_cli"]:
+        row("cold CLI: xinfang search --json", result["cold_cli"]["search"])
+        row("peer: cold xinfang --help", result["cold_cli"]["peer_help"])
+    sizes = result["index_size"]
+    print(f"filing {filing['records_per_s']:.0f} records/s, registration {filing['cases_per_s']:.1f} cases/s; "
+          f"indexing {indexing['records_per_s']:.0f} records/s vs naive {indexing['peer_records_per_s']:.0f} "
+          f"({indexing['time_ratio_to_naive']:.2f}x its time)")
+    print(f"query p50 {search['p50_ratio']:.2f}x, p95 {search['p95_ratio']:.2f}x unencrypted; "
+          f"Argon2id unlock {search['unlock_standard_kdf_s']:.3f} s")
+    print(f"index {sizes['encrypted_bytes'] / 1e6:.1f} MB = {sizes['ratio_to_plaintext']:.2f}x the "
+          f"{sizes['plaintext_bytes'] / 1e6:.1f} MB of text (naive {sizes['naive_bytes'] / 1e6:.1f} MB, "
+          f"unencrypted {sizes['plain_schema_bytes'] / 1e6:.1f} MB)")
+    profile = search["profile"]
+    phases = ", ".join(f"{name} {seconds * 1000:.1f}" for name, seconds in profile["phases_s"].items())
+    print(f"profile of one search_archive, {profile['total_s'] * 1000:.1f} ms under cProfile; phases (ms): {phases}")
+    print("top by own time:")
+    for hot in profile["top_by_own_time"]:
+        print(f"  {hot['own_s'] * 1000:8.2f} ms {hot['calls']:>7} calls  {hot['function']}")
+    print(f"goals: {result['goals']}; results in {path}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--no-cli", dest="cli", action="store_false", help="skip the cold command-line runs")
+    args = parser.parse_args()
+    run(args.records, args.runs, args.out, cli=args.cli)
+
+
+if __name__ == "__main__":
+    main()
