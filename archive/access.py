@@ -23,15 +23,16 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from . import crypto
 from .accounts import Account, Session, find_account
-from .audit import Act, now_utc
-from .cases import CaseFile, open_case, open_case_text, seal_case_text
+from .audit import Act, now_utc, utc_stamp
+from .cases import CaseFile, case_opener, open_case, open_case_text, seal_case_text
 from .catalogue import row_digests
 from .errors import InvalidInput, NotFound, PermissionDenied, Refused
 from .folder import Archive
@@ -68,13 +69,6 @@ RECORDERS_OF_PAPER = frozenset({Role.SECRETARY, Role.LEADER})
 OVERSEERS = frozenset({Role.LEADER, Role.SECURITY_OFFICER, Role.ARCHIVIST})
 """Who sees every request and grant (the register); an investigator sees their own."""
 
-_STAMP = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(_STAMP)
-
-
 @dataclass(frozen=True)
 class PaperConsent:
     """A leader's consent given on a signed paper form, recorded by someone else from its scan."""
@@ -105,17 +99,11 @@ class Grant:
         """``live``, ``expired`` or ``revoked`` at ``at``."""
         if self.revoked_at is not None:
             return "revoked"
-        return "live" if self.starts_at <= _stamp(at) < self.expires_at else "expired"
+        return "live" if self.starts_at <= utc_stamp(at) < self.expires_at else "expired"
 
     def to_json(self, at: datetime) -> dict[str, Any]:
-        """The grant for ``access list --json``."""
-        return {
-            "grant_id": self.grant_id, "case_id": self.case_id, "grantee": self.grantee,
-            "consented_by": self.consented_by, "recorded_by": self.recorded_by, "request_id": self.request_id,
-            "starts_at": self.starts_at, "expires_at": self.expires_at, "on_paper": self.on_paper,
-            "scan_record": self.scan_record, "revoked_at": self.revoked_at, "revoked_by": self.revoked_by,
-            "state": self.state(at), "reason": self.reason,
-        }
+        """The grant for ``access list --json``, with its state at ``at``."""
+        return {**asdict(self), "state": self.state(at)}
 
 
 @dataclass(frozen=True)
@@ -135,11 +123,7 @@ class AccessRequest:
 
     def to_json(self) -> dict[str, Any]:
         """The request for ``access list --json``."""
-        return {
-            "request_id": self.request_id, "case_id": self.case_id, "requester": self.requester,
-            "requested_at": self.requested_at, "state": self.state, "decided_by": self.decided_by,
-            "decided_at": self.decided_at, "grant_id": self.grant_id, "reason": self.reason, "denial": self.denial,
-        }
+        return asdict(self)
 
 
 # -- checks -----------------------------------------------------------------------------
@@ -201,8 +185,8 @@ def _insert_grant(archive: Archive, act: Act, session: Session, case: CaseFile, 
     archive.conn.execute(
         "INSERT INTO access_grants (grant_id, case_id, grantee, consented_by, recorded_by, request_id, starts_at, "
         "expires_at, sealed_reason, on_paper, scan_record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (grant_id, case.case_id, grantee.name, consented_by, act.actor, request_id, _stamp(start),
-         _stamp(start + timedelta(days=days)), seal_case_text(case.key, case.case_id, f"grant {grant_id}", reason),
+        (grant_id, case.case_id, grantee.name, consented_by, act.actor, request_id, utc_stamp(start),
+         utc_stamp(start + timedelta(days=days)), seal_case_text(case.key, case.case_id, f"grant {grant_id}", reason),
          int(paper is not None), scan_record),
     )
     act.log(
@@ -260,15 +244,10 @@ _GRANT_COLUMNS = (
 )
 
 
-def _grant(archive: Archive, session: Session, row: tuple, cases: dict[str, CaseFile | None]) -> Grant:
+def _grant(row: tuple, case_of: Callable[[str], CaseFile | None]) -> Grant:
     *values, sealed = row
     case_id = values[1]
-    if case_id not in cases:
-        try:
-            cases[case_id] = open_case(archive, session, case_id)
-        except NotFound:
-            cases[case_id] = None
-    case = cases[case_id]
+    case = case_of(case_id)
     reason = open_case_text(case.key, case_id, f"grant {values[0]}", sealed) if case is not None else None
     values[8] = bool(values[8])
     return Grant(*values, reason=reason)
@@ -280,7 +259,7 @@ def _find_grant(archive: Archive, session: Session, grant_id: str) -> Grant:
     ).fetchone()
     if row is None or not (session.roles & OVERSEERS or session.account.name in (row[2], row[4])):
         raise NotFound(f"授权 {grant_id} 不存在，或您无权查看")
-    return _grant(archive, session, row, {})
+    return _grant(row, case_opener(archive, session))
 
 
 def list_grants(archive: Archive, session: Session) -> list[Grant]:
@@ -290,11 +269,11 @@ def list_grants(archive: Archive, session: Session) -> list[Grant]:
     if not session.roles & OVERSEERS:
         query += " WHERE grantee = ? OR recorded_by = ?"
         params = (session.account.name, session.account.name)
-    cases: dict[str, CaseFile | None] = {}
-    grants = [_grant(archive, session, row, cases) for row in archive.conn.execute(query + " ORDER BY grant_id", params)]
+    case_of = case_opener(archive, session)
+    grants = [_grant(row, case_of) for row in archive.conn.execute(query + " ORDER BY grant_id", params)]
     # A grant on a case hidden from an overseer (回避) is not listed to him: a blank line would say why.
     mine = session.account.name
-    return [g for g in grants if cases.get(g.case_id) is not None or mine in (g.grantee, g.recorded_by)]
+    return [g for g in grants if case_of(g.case_id) is not None or mine in (g.grantee, g.recorded_by)]
 
 
 # -- requests ---------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from .accounts import Session
 from .audit import now_utc
 from .cases import open_case, seal_case_text
 from .catalogue import row_digests
+from .destruction import records_in_open_batches
 from .errors import InvalidInput, Refused
 from .filing import allocate_archival_code
 from .folder import Archive
@@ -50,7 +51,6 @@ __all__ = ["APPRAISERS", "DECISIONS", "Appraisal", "DueItem", "appraise", "due_i
 APPRAISERS = frozenset({Role.ARCHIVIST, Role.LEADER})
 DECISIONS = ("destroy", "extend", "review")
 MAX_NOTE = 500
-_OPEN_BATCH_STATES = ("proposed", "approved", "executing")
 
 
 @dataclass(frozen=True)
@@ -97,15 +97,6 @@ class Appraisal:
         return asdict(self)
 
 
-def _in_open_batches(archive: Archive) -> dict[str, str]:
-    """Record id → the open destruction batch it sits in."""
-    rows = archive.conn.execute(
-        "SELECT i.record_id, b.batch_id FROM destruction_items i JOIN destruction_batches b USING (batch_id) "
-        f"WHERE b.state IN {_OPEN_BATCH_STATES}"
-    )
-    return {record_id: batch_id for record_id, batch_id in rows}
-
-
 def _latest_decisions(archive: Archive) -> dict[str, str]:
     rows = archive.conn.execute(
         "SELECT record_id, decision FROM appraisals ORDER BY decided_at, appraisal_id"
@@ -122,7 +113,7 @@ def due_items(archive: Archive, session: Session, as_of: date) -> list[DueItem]:
     """
     require_role(session.roles, APPRAISERS, "查看到期档案")
     held = held_records(archive.conn)
-    batched = _in_open_batches(archive)
+    batched = records_in_open_batches(archive.conn)
     candidates: dict[str, tuple[date, str | None]] = {}
     for record_id, retention, formed, review_on in archive.conn.execute(
         "SELECT record_id, retention, formed, review_on FROM records "
@@ -163,7 +154,7 @@ def _check_decision(archive: Archive, info: RecordInfo, decision: str, retention
     ends = disposal_date(current, date.fromisoformat(info.formed))
     if ends is None:
         raise Refused(f"记录 {info.record_id} 永久保存，无需鉴定")
-    batch = _in_open_batches(archive).get(info.record_id)
+    batch = records_in_open_batches(archive.conn).get(info.record_id)
     if batch is not None:
         raise Refused(f"记录 {info.record_id} 已列入销毁批次 {batch}，须待该批次驳回后再鉴定")
     if decision == "destroy":

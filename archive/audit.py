@@ -36,6 +36,7 @@ __all__ = [
     "checkpoint_message",
     "latest_checkpoint",
     "now_utc",
+    "utc_stamp",
     "read_sealed_details",
     "verify_log",
 ]
@@ -43,7 +44,12 @@ __all__ = [
 
 def now_utc() -> str:
     """The current time as the log writes it: UTC, seconds, ``Z``."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_stamp(datetime.now(UTC))
+
+
+def utc_stamp(moment: datetime) -> str:
+    """A moment as the catalogue stores times (``2026-11-28T14:41:14Z``): such strings sort as the times do."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ __all__ = [
     "Registered",
     "ReportedPerson",
     "case_digests",
+    "case_opener",
     "case_visibility",
     "deadline_rules",
     "erase_case_parties",
@@ -415,6 +416,25 @@ def case_visibility(archive: Archive, session: Session) -> Callable[[str], bool]
         return answers[case_id]
 
     return visible
+
+
+def case_opener(archive: Archive, session: Session) -> Callable[[str], CaseFile | None]:
+    """"Case X as this session may see it, or None" - remembering its answers, for one call over many rows.
+
+    For listings of rows that belong to cases (register lines, grants, holds):
+    each case is opened once, and a hidden one answers None like a missing one.
+    """
+    answers: dict[str, CaseFile | None] = {}
+
+    def case_of(case_id: str) -> CaseFile | None:
+        if case_id not in answers:
+            try:
+                answers[case_id] = open_case(archive, session, case_id)
+            except NotFound:
+                answers[case_id] = None
+        return answers[case_id]
+
+    return case_of
 
 
 def visible_case_ids(archive: Archive, session: Session) -> set[str]:

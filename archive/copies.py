@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from .accounts import Session
@@ -20,7 +20,7 @@ from .audit import now_utc
 from .catalogue import row_digests
 from .errors import InvalidInput, NotFound, PermissionDenied, Refused
 from .folder import Archive
-from .need_to_know import GRANTEES
+from .need_to_know import GRANTEES, live_grants
 from .records import CONTENT_READERS, RecordInfo, open_record_for_copy
 from .roles import Role, require_role
 
@@ -79,13 +79,7 @@ def _grant_used(archive: Archive, session: Session, case_id: str) -> str | None:
     """The live grant an investigator's copy is made under (None for the office's own staff)."""
     if session.roles & CONTENT_READERS:
         return None
-    stamp = session.now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    row = archive.conn.execute(
-        "SELECT grant_id FROM access_grants WHERE grantee = ? AND case_id = ? AND revoked_at IS NULL "
-        "AND starts_at <= ? AND expires_at > ? ORDER BY expires_at DESC LIMIT 1",
-        (session.account.name, case_id, stamp, stamp),
-    ).fetchone()
-    return str(row[0]) if row else None
+    return live_grants(archive.conn, session.account, session.now).get(case_id)
 
 
 def issue_copy(

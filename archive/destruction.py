@@ -53,7 +53,7 @@ from .kinds import RecordKind, register_kind
 from .levels import Level
 from .numbering import allocate_number
 from .outgoing import read_document
-from .records import list_records, record_digests, store_record
+from .records import record_digests, store_record, visible_records
 from .retention import Retention, disposal_date, scheduled_retention
 from .roles import Role, require_role
 from .text import check_text
@@ -65,6 +65,7 @@ __all__ = [
     "execute_batch",
     "find_batch",
     "propose_batch",
+    "records_in_open_batches",
     "reject_batch",
     "witness_batch",
 ]
@@ -76,6 +77,7 @@ register_kind(WITNESS_SCAN)
 MIN_WITNESSES = 2
 MAX_NOTE = 500
 OPEN_STATES = ("proposed", "approved", "executing")
+"""A batch in these states holds its items: they are in no other batch, and no appraisal changes them."""
 
 
 @dataclass(frozen=True)
@@ -179,14 +181,13 @@ def _batch_digests(conn: sqlite3.Connection, batch_id: str) -> dict[str, str]:
 # -- 1. propose ------------------------------------------------------------------------------
 
 
-def _check_item(archive: Archive, record_id: str, visible: set[str], held: dict[str, list[str]]) -> None:
-    if record_id not in visible:
+def _check_item(archive: Archive, record_id: str, visible: set[str], held: dict[str, list[str]],
+                batched: dict[str, str]) -> None:
+    if record_id not in visible:  # (destroyed records are visible to nobody)
         raise NotFound(f"记录 {record_id} 不存在，或您无权查看")
-    (retention, formed, destroyed) = archive.conn.execute(
-        "SELECT retention, formed, destroyed_batch FROM records WHERE record_id = ?", (record_id,)
+    (retention, formed) = archive.conn.execute(
+        "SELECT retention, formed FROM records WHERE record_id = ?", (record_id,)
     ).fetchone()
-    if destroyed is not None:
-        raise Refused(f"记录 {record_id} 已随销毁批次 {destroyed} 销毁")
     if retention == Retention.PERMANENT.value:
         raise Refused(f"记录 {record_id} 的保管期限为永久，不能列入销毁")
     if held.get(record_id):
@@ -194,12 +195,17 @@ def _check_item(archive: Archive, record_id: str, visible: set[str], held: dict[
     expires = disposal_date(Retention(retention), date.fromisoformat(formed))
     if expires is not None and expires > date.today():
         raise Refused(f"记录 {record_id} 的保管期限至 {expires.isoformat()} 才届满，尚不能列入销毁")
-    open_batch = archive.conn.execute(
-        "SELECT b.batch_id FROM destruction_items i JOIN destruction_batches b USING (batch_id) "
-        f"WHERE i.record_id = ? AND b.state IN {OPEN_STATES}", (record_id,)
-    ).fetchone()
-    if open_batch is not None:
-        raise Refused(f"记录 {record_id} 已在销毁批次 {open_batch[0]} 中")
+    if record_id in batched:
+        raise Refused(f"记录 {record_id} 已在销毁批次 {batched[record_id]} 中")
+
+
+def records_in_open_batches(conn: sqlite3.Connection) -> dict[str, str]:
+    """Record id → the open destruction batch it sits in."""
+    rows = conn.execute(
+        "SELECT i.record_id, b.batch_id FROM destruction_items i JOIN destruction_batches b USING (batch_id) "
+        f"WHERE b.state IN {OPEN_STATES}"
+    )
+    return {record_id: batch_id for record_id, batch_id in rows}
 
 
 def _holds(archive: Archive, record_ids: Sequence[str]) -> dict[str, list[str]]:
@@ -214,11 +220,11 @@ def propose_batch(archive: Archive, session: Session, record_ids: Sequence[str],
     if not wanted:
         raise InvalidInput("销毁批次至少须有一件档案")
     note = check_text(note, "说明（--note）", max_length=MAX_NOTE) if note else None
-    visible = {info.record_id for info in list_records(archive, session)}
+    visible = {info.record_id for info in visible_records(archive, session, wanted)}
     with archive.act(session) as act:
-        held = _holds(archive, wanted)
+        held, batched = _holds(archive, wanted), records_in_open_batches(archive.conn)
         for record_id in wanted:
-            _check_item(archive, record_id, visible, held)
+            _check_item(archive, record_id, visible, held, batched)
         year = date.today().year
         batch_id = f"XH-{year}-{allocate_number(archive.conn, 'destruction batch', year):04d}"
         level = max(session.level_keys)

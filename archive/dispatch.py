@@ -24,7 +24,7 @@ from typing import Any
 from . import crypto
 from .accounts import Account, Session, find_account
 from .audit import Act, now_utc
-from .cases import CaseFile, open_case, open_case_text, seal_case_text
+from .cases import CaseFile, case_opener, open_case, open_case_text, seal_case_text
 from .catalogue import row_digests
 from .errors import InvalidInput, NotFound, Refused
 from .folder import Archive
@@ -243,16 +243,10 @@ def _dispatch(row: tuple, case: CaseFile) -> Dispatch:
 
 
 def _visible(archive: Archive, session: Session, rows: Sequence[tuple]) -> list[Dispatch]:
-    cases: dict[str, CaseFile | None] = {}
+    case_of = case_opener(archive, session)
     result = []
     for row in rows:
-        case_id = row[5]
-        if case_id not in cases:
-            try:
-                cases[case_id] = open_case(archive, session, case_id)
-            except NotFound:
-                cases[case_id] = None
-        case = cases[case_id]
+        case = case_of(row[5])
         if case is not None:
             result.append(_dispatch(row, case))
     return result

@@ -17,13 +17,14 @@ is logged with the digest of its row, which ``archive verify`` compares.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
 from .accounts import Session
 from .audit import now_utc
-from .cases import CaseFile, case_visibility, open_case, open_case_text, seal_case_text
+from .cases import CaseFile, case_opener, open_case, open_case_text, seal_case_text
 from .catalogue import row_digests
 from .errors import InvalidInput, NotFound, Refused
 from .folder import Archive
@@ -150,16 +151,11 @@ def release_hold(archive: Archive, session: Session, hold_id: str) -> Hold:
 _COLUMNS = "hold_id, case_id, record_id, placed_by, placed_at, released_by, released_at, sealed_reason"
 
 
-def _hold(archive: Archive, session: Session, row: tuple, cases: dict[str, CaseFile | None]) -> Hold | None:
+def _hold(row: tuple, case_of: Callable[[str], CaseFile | None]) -> Hold | None:
     """Decode one row for a session that may see its case, else None."""
     *values, sealed = row
     case_id = values[1]
-    if case_id not in cases:
-        try:
-            cases[case_id] = open_case(archive, session, case_id)
-        except NotFound:
-            cases[case_id] = None
-    case = cases[case_id]
+    case = case_of(case_id)
     if case is None:
         return None
     texts = open_case_text(case.key, case_id, f"hold {values[0]}", sealed)
@@ -168,7 +164,7 @@ def _hold(archive: Archive, session: Session, row: tuple, cases: dict[str, CaseF
 
 def _find_hold(archive: Archive, session: Session, hold_id: str) -> Hold:
     row = archive.conn.execute(f"SELECT {_COLUMNS} FROM holds WHERE hold_id = ?", (hold_id.strip(),)).fetchone()
-    hold = _hold(archive, session, row, {}) if row is not None and session.roles & HOLD_VIEWERS else None
+    hold = _hold(row, case_opener(archive, session)) if row is not None and session.roles & HOLD_VIEWERS else None
     if hold is None:
         raise NotFound(f"保全 {hold_id} 不存在，或您无权查看")
     return hold
@@ -177,13 +173,12 @@ def _find_hold(archive: Archive, session: Session, hold_id: str) -> Hold:
 def list_holds(archive: Archive, session: Session) -> list[Hold]:
     """The holds on cases this session may see (leaders, archivists, the security officer), active ones first."""
     require_role(session.roles, HOLD_VIEWERS, "查看保全登记")
-    visible = case_visibility(archive, session)
-    cases: dict[str, CaseFile | None] = {}
+    case_of = case_opener(archive, session)
     holds = []
     for row in archive.conn.execute(
         f"SELECT {_COLUMNS} FROM holds ORDER BY released_at IS NOT NULL, hold_id"
     ).fetchall():
-        hold = _hold(archive, session, row, cases) if visible(row[1]) else None
+        hold = _hold(row, case_of)
         if hold is not None:
             holds.append(hold)
     with archive.act(session) as act:

@@ -27,13 +27,14 @@ from __future__ import annotations
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from .accounts import Account
+from .audit import utc_stamp
 from .roles import Role
 
-__all__ = ["CASE_READERS", "GRANTEES", "case_reader", "comparable", "granted_cases", "is_recused"]
+__all__ = ["CASE_READERS", "GRANTEES", "case_reader", "comparable", "granted_cases", "is_recused", "live_grants"]
 
 CASE_READERS = frozenset({Role.SECRETARY, Role.ARCHIVIST, Role.LEADER, Role.SECURITY_OFFICER})
 
@@ -41,15 +42,20 @@ CASE_READERS = frozenset({Role.SECRETARY, Role.ARCHIVIST, Role.LEADER, Role.SECU
 GRANTEES = frozenset({Role.INVESTIGATOR})
 
 
-def granted_cases(conn: sqlite3.Connection, account: Account, at: datetime) -> frozenset[str]:
-    """The cases ``account`` holds a live grant for at ``at``: started, not expired, not revoked."""
-    stamp = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def live_grants(conn: sqlite3.Connection, account: Account, at: datetime) -> dict[str, str]:
+    """Case id → the grant ``account`` reads it under at ``at`` (started, not expired, not revoked; the longest)."""
+    stamp = utc_stamp(at)
     rows = conn.execute(
-        "SELECT case_id FROM access_grants WHERE grantee = ? AND revoked_at IS NULL "
-        "AND starts_at <= ? AND expires_at > ?",
+        "SELECT case_id, grant_id FROM access_grants WHERE grantee = ? AND revoked_at IS NULL "
+        "AND starts_at <= ? AND expires_at > ? ORDER BY expires_at",
         (account.name, stamp, stamp),
     )
-    return frozenset(case_id for (case_id,) in rows)
+    return dict(rows.fetchall())
+
+
+def granted_cases(conn: sqlite3.Connection, account: Account, at: datetime) -> frozenset[str]:
+    """The cases ``account`` holds a live grant for at ``at``."""
+    return frozenset(live_grants(conn, account, at))
 
 
 def case_reader(conn: sqlite3.Connection, account: Account, roles: Iterable[Role], at: datetime

@@ -25,7 +25,7 @@ from .accounts import Session
 from .audit import Act, now_utc
 from .cases import case_visibility, open_case
 from .chunks import decrypt_record, encrypt_record
-from .errors import InvalidInput, NotFound, PermissionDenied, Refused
+from .errors import ArchiveError, InvalidInput, NotFound, PermissionDenied, Refused
 from .files import describe_os_error
 from .folder import Archive
 from .index_queue import queue_for_indexing
@@ -256,14 +256,31 @@ def _may_list(session: Session) -> bool:
     return bool(session.roles & (CONTENT_READERS | GRANTEES))
 
 
+@dataclass(frozen=True)
+class _Opened:
+    """A catalogue row decoded with a level key: the description, the record key and the original file name."""
+
+    info: RecordInfo
+    key: bytes
+    file_name: str
+
+
+def _everyone(case_id: str) -> bool:
+    return True
+
+
 def _open_row(
-    session: Session, row: tuple, case_visible: Callable[[str], bool]
-) -> tuple[RecordInfo, bytes] | None:
-    """Decode one catalogue row for this session, or None when the session may not see it or its case."""
+    level_keys: Mapping[Level, LevelKey], row: tuple, case_visible: Callable[[str], bool] = _everyone
+) -> _Opened | None:
+    """Decode one catalogue row with ``level_keys``, or None when they do not open it or its case is not visible.
+
+    The level is checked before the case, which costs a decryption.  An empty
+    wrapped key is a destroyed record's tombstone: it opens for nobody.
+    """
     record_id, code, case_id, kind, level_value, version, retention, formed, filed_at, wrapped, sealed = row
-    level_key = session.level_keys.get(Level(level_value))
+    level_key = level_keys.get(Level(level_value))
     if not wrapped or level_key is None or level_key.version != version or not case_visible(case_id):
-        return None  # (an empty wrapped key is a destroyed record's tombstone)
+        return None
     record_key = unwrap_record_key(level_key, record_id, wrapped)
     description = json.loads(
         crypto.open_sealed(
@@ -276,7 +293,25 @@ def _open_row(
     info = RecordInfo(
         record_id, code, case_id, kind, Level(level_value).label, retention, formed, filed_at, description["title"]
     )
-    return info, record_key
+    return _Opened(info, record_key, description["filename"])
+
+
+def _content(archive: Archive, opened: _Opened) -> bytes:
+    """The record's whole content, checked against the keyed digest the catalogue holds."""
+    record_id = opened.info.record_id
+    (content_mac,) = archive.conn.execute("SELECT content_mac FROM records WHERE record_id = ?", (record_id,)).fetchone()
+    return decrypt_record(archive.record_path(record_id), record_id, opened.key, content_mac)
+
+
+def _row(archive: Archive, record_id: str) -> tuple | None:
+    return archive.conn.execute(f"SELECT {_COLUMNS} FROM records WHERE record_id = ?", (record_id,)).fetchone()
+
+
+def _missing(archive: Archive, session: Session, record_id: str, row: tuple | None) -> ArchiveError:
+    """What to say of a record the session cannot open: destroyed (if it holds the level), else not found."""
+    if row is not None and not row[9] and Level(row[4]) in session.level_keys:
+        return Refused(destroyed_notice(archive, row[0]) or f"记录 {record_id} 已销毁")
+    return _not_visible(record_id)
 
 
 def _not_visible(record_id: str) -> NotFound:
@@ -285,28 +320,22 @@ def _not_visible(record_id: str) -> NotFound:
 
 def read_record(archive: Archive, session: Session, record_id: str) -> tuple[RecordInfo, bytes]:
     """A record's description and content, for a user allowed to read it."""
-    row = archive.conn.execute(f"SELECT {_COLUMNS} FROM records WHERE record_id = ?", (record_id,)).fetchone()
+    row = _row(archive, record_id)
     opened = None
     if row is not None and _may_list(session):
-        opened = _open_row(session, row, case_visibility(archive, session))
+        opened = _open_row(session.level_keys, row, case_visibility(archive, session))
     copies_only = opened is not None and not session.roles & CONTENT_READERS  # an investigator with a grant
     if opened is None or copies_only:
         with archive.act(session) as act:
             act.log("record.get.refused", [record_id])
     if opened is None:
-        if row is not None and not row[9] and Level(row[4]) in session.level_keys:
-            raise Refused(destroyed_notice(archive, row[0]) or f"记录 {record_id} 已销毁")
-        raise _not_visible(record_id)
+        raise _missing(archive, session, record_id, row)
     if copies_only:
         raise PermissionDenied(f"调查员只能以带水印、编号的副本查阅记录：xinfang archive export {record_id} --out 副本.pdf")
-    info, record_key = opened
-    (content_mac,) = archive.conn.execute(
-        "SELECT content_mac FROM records WHERE record_id = ?", (record_id,)
-    ).fetchone()
-    content = decrypt_record(archive.record_path(record_id), record_id, record_key, content_mac)
+    content = _content(archive, opened)
     with archive.act(session) as act:
         act.log("record.get", [record_id])
-    return info, content
+    return opened.info, content
 
 
 def list_records(archive: Archive, session: Session, case_id: str | None = None) -> list[RecordInfo]:
@@ -320,9 +349,9 @@ def list_records(archive: Archive, session: Session, case_id: str | None = None)
             query += " WHERE case_id = ?"
             params = (case_id,)
         for row in archive.conn.execute(query + " ORDER BY record_id", params).fetchall():
-            opened = _open_row(session, row, case_visible)
+            opened = _open_row(session.level_keys, row, case_visible)
             if opened is not None:
-                results.append(opened[0])
+                results.append(opened.info)
     with archive.act(session) as act:
         act.log("record.list", info={"count": len(results)})
     return results
@@ -339,10 +368,10 @@ def visible_records(archive: Archive, session: Session, record_ids: Iterable[str
         return results
     case_visible = case_visibility(archive, session)
     for record_id in record_ids:
-        row = archive.conn.execute(f"SELECT {_COLUMNS} FROM records WHERE record_id = ?", (record_id,)).fetchone()
-        opened = _open_row(session, row, case_visible) if row is not None else None
+        row = _row(archive, record_id)
+        opened = _open_row(session.level_keys, row, case_visible) if row is not None else None
         if opened is not None:
-            results.append(opened[0])
+            results.append(opened.info)
     return results
 
 
@@ -355,12 +384,7 @@ def find_record(archive: Archive, session: Session, record_id: str) -> RecordInf
     found = visible_records(archive, session, [record_id.strip()])
     if found:
         return found[0]
-    row = archive.conn.execute(
-        "SELECT level, wrapped_key FROM records WHERE record_id = ?", (record_id.strip(),)
-    ).fetchone()
-    if row is not None and not row[1] and Level(row[0]) in session.level_keys:
-        raise Refused(destroyed_notice(archive, record_id.strip()) or f"记录 {record_id} 已销毁")
-    raise _not_visible(record_id)
+    raise _missing(archive, session, record_id, _row(archive, record_id.strip()))
 
 
 @dataclass(frozen=True)
@@ -379,27 +403,9 @@ def open_stored_record(archive: Archive, level_keys: Mapping[Level, LevelKey], r
     (building the search index) whose output no person reads directly, and
     which applies permission itself before showing anything.
     """
-    row = archive.conn.execute(
-        f"SELECT {_COLUMNS}, content_mac FROM records WHERE record_id = ?", (record_id,)
-    ).fetchone()
-    if row is None:
-        return None
-    record_id, code, case_id, kind, level_value, version, retention, formed, filed_at, wrapped, sealed, mac = row
-    level_key = level_keys.get(Level(level_value))
-    if not wrapped or level_key is None or level_key.version != version:
-        return None
-    record_key = unwrap_record_key(level_key, record_id, wrapped)
-    description = json.loads(
-        crypto.open_sealed(
-            crypto.derive_subkey(record_key, "record description"), sealed, _description_associated(record_id),
-            f"记录 {record_id} 的著录信息",
-        )
-    )
-    content = decrypt_record(archive.record_path(record_id), record_id, record_key, mac)
-    info = RecordInfo(
-        record_id, code, case_id, kind, Level(level_value).label, retention, formed, filed_at, description["title"]
-    )
-    return StoredRecord(info, description["filename"], content)
+    row = _row(archive, record_id)
+    opened = _open_row(level_keys, row) if row is not None else None
+    return StoredRecord(opened.info, opened.file_name, _content(archive, opened)) if opened is not None else None
 
 
 def open_record_for_copy(archive: Archive, session: Session, record_id: str) -> StoredRecord | None:
@@ -409,22 +415,11 @@ def open_record_for_copy(archive: Archive, session: Session, record_id: str) -> 
     them): they receive content only as the copies :mod:`archive.copies` numbers
     and registers.  The caller logs what it does.
     """
-    row = archive.conn.execute(f"SELECT {_COLUMNS} FROM records WHERE record_id = ?", (record_id.strip(),)).fetchone()
+    row = _row(archive, record_id.strip())
     if row is None or not _may_list(session):
         return None
-    opened = _open_row(session, row, case_visibility(archive, session))
-    if opened is None:
-        return None
-    info, record_key = opened
-    (content_mac,) = archive.conn.execute(
-        "SELECT content_mac FROM records WHERE record_id = ?", (info.record_id,)
-    ).fetchone()
-    description = json.loads(
-        crypto.open_sealed(crypto.derive_subkey(record_key, "record description"), row[-1],
-                           _description_associated(info.record_id), f"记录 {info.record_id} 的著录信息")
-    )
-    content = decrypt_record(archive.record_path(info.record_id), info.record_id, record_key, content_mac)
-    return StoredRecord(info, description["filename"], content)
+    opened = _open_row(session.level_keys, row, case_visibility(archive, session))
+    return StoredRecord(opened.info, opened.file_name, _content(archive, opened)) if opened is not None else None
 
 
 def destroyed_notice(archive: Archive, record_id: str) -> str | None:

@@ -48,6 +48,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from archive.copies import CopyRequest
 from archive.errors import InvalidInput
 from archive.outgoing import document_kind
 
@@ -55,7 +56,7 @@ from .conversion import clear_pdf_metadata, convert_to_pdf
 from .errors import CopyRefused, FontMissing, GlyphMissing, LayoutError
 from .fonts import find_font_file, font_map, missing_glyphs
 
-__all__ = ["MAX_BYTES", "MAX_PAGES", "STAMP_FACE", "STAMP_FAMILY", "pdf_copy", "stamp_text"]
+__all__ = ["MAX_BYTES", "MAX_PAGES", "STAMP_FACE", "STAMP_FAMILY", "pdf_copy", "render_copy", "stamp_text"]
 
 STAMP_FACE = "楷体"
 """The standard face the stamp and text records' pages are set in, as ``[fonts]`` maps it."""
@@ -111,6 +112,15 @@ def stamp_text(viewer: str, at: datetime, reference: str, copy_no: int) -> str:
             raise LayoutError(f"水印中的{label}含有换行或控制字符")
     when = f"{at.year:04d}-{at.month:02d}-{at.day:02d} {at.hour:02d}:{at.minute:02d}"
     return f"仅供 {viewer.strip()} 查阅 {when} {reference.strip()} 第{copy_no:03d}份"
+
+
+def render_copy(request: CopyRequest, faces: Mapping[str, str] | None = None) -> bytes:
+    """The stamped PDF for a numbered copy the register is issuing (:func:`archive.copies.issue_copy`).
+
+    The time on the stamp is the viewer's local time.
+    """
+    stamp = stamp_text(request.viewer, request.at.astimezone(), request.reference, request.copy_no)
+    return pdf_copy(request.content, request.file_name, stamp, faces=faces)
 
 
 def pdf_copy(content: bytes, file_name: str, stamp: str, *, faces: Mapping[str, str] | None = None) -> bytes:

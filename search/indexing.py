@@ -249,8 +249,8 @@ def reindex(
     for folder in leftover_folders(archive):
         remove_folder(folder)
     report = IndexingReport()
-    total = sum(len(_records_of_level(archive, level)) for level in chosen)  # for progress only
-    done_so_far = 0
+    planned = {level: len(_records_of_level(archive, level)) for level in chosen}  # the lock's snapshot may add some
+    total, done_so_far = sum(planned.values()), 0
 
     def step() -> None:
         nonlocal done_so_far
@@ -260,7 +260,7 @@ def reindex(
 
     for level in chosen:
         live = LevelIndex(archive, session.level_keys[level])
-        if live.folder.exists() or _records_of_level(archive, level):  # no index and nothing to index: skip
+        if live.folder.exists() or planned[level]:  # no index and nothing to index: skip
             report.indexed[level] = _rebuild(archive, session.level_keys, level, report, step)
     return report
 

@@ -45,7 +45,7 @@ from archive import (
 )
 from archive.access import grant_access
 from archive.cases import CaseRegistration, Petitioner, ReportedPerson, register_case
-from archive.copies import CopyRequest, issue_copy
+from archive.copies import issue_copy
 from archive.files import write_atomic
 from archive.filing import file_case
 from archive.handling import (
@@ -57,7 +57,7 @@ from archive.handling import (
     review_case,
 )
 from archive.supervision import cases_due
-from generators.copies import pdf_copy, stamp_text
+from generators.copies import render_copy
 from generators.fonts import font_map
 from search import index_queued, search_archive
 
@@ -249,12 +249,8 @@ def _grant_and_copy(office: _Office, case_id: str, record_id: str, documents: Pa
     say(f"   周调查 检索“扶贫资金”：{found.count} 条（仅 {case_id} 中秘密及以下的记录）")
     out = documents / "副本" / f"{record_id}-周调查.pdf"
     faces = font_map(office.archive.config.sections.get("fonts"))
-
-    def render(request: CopyRequest) -> bytes:
-        stamp = stamp_text(request.viewer, request.at.astimezone(), request.reference, request.copy_no)
-        return pdf_copy(request.content, request.file_name, stamp, faces=faces)
-
-    entry = issue_copy(office.archive, office["周调查"], record_id, fmt="pdf", render=render,
+    entry = issue_copy(office.archive, office["周调查"], record_id, fmt="pdf",
+                       render=lambda request: render_copy(request, faces),
                        deliver=lambda data: write_atomic(out, data))
     say(f"   周调查 只能导出带水印的编号副本：第{entry.copy_no:03d}份 → {out}（已登记分发登记簿）")
 

@@ -21,7 +21,7 @@ from archive.copies import CopyRequest, issue_copy, list_copies, settle_copy
 from archive.days import parse_date
 from archive.files import write_atomic
 from archive.filing import file_case
-from generators.copies import pdf_copy, stamp_text
+from generators.copies import render_copy
 from generators.fonts import font_map
 
 from ._errors import EXIT_INTEGRITY
@@ -202,10 +202,7 @@ def export(runtime: Runtime, record_id: str, out: Path, copy_no: int | None, as_
     faces = font_map(runtime.archive().config.sections.get("fonts"))
 
     def render(request: CopyRequest) -> bytes:
-        if as_docx:
-            return request.content
-        stamp = stamp_text(request.viewer, request.at.astimezone(), request.reference, request.copy_no)
-        return pdf_copy(request.content, request.file_name, stamp, faces=faces)
+        return request.content if as_docx else render_copy(request, faces)
 
     entry = issue_copy(runtime.archive(), runtime.session(), record_id, fmt="docx" if as_docx else "pdf",
                        render=render, deliver=lambda data: write_atomic(out, data), copy_no=copy_no)
