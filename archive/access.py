@@ -36,6 +36,7 @@ from .cases import CaseFile, case_opener, open_case, open_case_text, seal_case_t
 from .catalogue import row_digests
 from .errors import InvalidInput, NotFound, PermissionDenied, Refused
 from .folder import Archive
+from .keyring import LevelKey
 from .kinds import RecordKind, register_kind
 from .levels import Level
 from .need_to_know import GRANTEES, is_recused
@@ -58,6 +59,7 @@ __all__ = [
     "list_grants",
     "list_requests",
     "request_access",
+    "reseal_request_texts",
     "revoke_grant",
 ]
 
@@ -288,14 +290,40 @@ def _seal_request_text(key: bytes, request_id: str, what: str, text: str) -> byt
                        f"xinfang access {what}|{request_id}".encode())
 
 
+def _open_request_plain(level_key: LevelKey, request_id: str, what: str, sealed: bytes) -> tuple[int, str]:
+    """The text, and which of ``level_key.versions`` opened it: the row records no key version."""
+    index, plain = crypto.open_sealed_any([_request_key(key.key) for key in level_key.versions], sealed,
+                                          f"xinfang access {what}|{request_id}".encode(), f"查阅申请 {request_id}")
+    return index, str(json.loads(plain))
+
+
 def _open_request_text(session: Session, level: Level, request_id: str, what: str, sealed: bytes | None
                        ) -> str | None:
     level_key = session.level_keys.get(level)
     if sealed is None or level_key is None:
         return None
-    plain = crypto.open_sealed(_request_key(level_key.key), sealed, f"xinfang access {what}|{request_id}".encode(),
-                               f"查阅申请 {request_id}")
-    return str(json.loads(plain))
+    return _open_request_plain(level_key, request_id, what, sealed)[1]
+
+
+def reseal_request_texts(conn: sqlite3.Connection, request_id: str, level_key: LevelKey
+                         ) -> dict[str, dict[str, str]] | None:
+    """Seal a request's reason and denial under ``level_key`` (its reason level's new version); caller's transaction.
+
+    Returns the digests the log is to keep of the row, or None when nothing was
+    under an older version (nothing changed).
+    """
+    row = conn.execute("SELECT sealed_reason, sealed_denial FROM access_requests WHERE request_id = ?",
+                       (request_id,)).fetchone()
+    changed = False
+    for what, column, sealed in (("request", "sealed_reason", row[0]), ("denial", "sealed_denial", row[1])):
+        if sealed is None:
+            continue
+        index, text = _open_request_plain(level_key, request_id, what, sealed)
+        if index:
+            conn.execute(f"UPDATE access_requests SET {column} = ? WHERE request_id = ?",
+                         (_seal_request_text(level_key.key, request_id, what, text), request_id))
+            changed = True
+    return {request_id: row_digests(conn, "access_requests", "request_id", request_id)} if changed else None
 
 
 def request_access(archive: Archive, session: Session, case_id: str, *, reason: str) -> AccessRequest:

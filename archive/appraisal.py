@@ -34,7 +34,7 @@ from .accounts import Session
 from .audit import now_utc
 from .cases import open_case, seal_case_text
 from .catalogue import row_digests
-from .destruction import records_in_open_batches
+from .destruction_batches import records_in_open_batches
 from .errors import InvalidInput, Refused
 from .filing import allocate_archival_code
 from .folder import Archive

@@ -38,6 +38,7 @@ __all__ = [
     "now_utc",
     "utc_stamp",
     "read_sealed_details",
+    "reseal_details",
     "verify_log",
 ]
 
@@ -330,6 +331,28 @@ def verify_log(conn: sqlite3.Connection, archive_id: str) -> LogSummary:
     for seq, body, entry_hash in conn.execute("SELECT seq, body, entry_hash FROM audit_entries ORDER BY seq"):
         walk.entry(seq, body, entry_hash)
     return walk.finish(conn)
+
+
+def reseal_details(conn: sqlite3.Connection, seq: int, details_keys: Sequence[bytes]) -> bool:
+    """Seal an entry's details under ``details_keys[0]`` when one of the older keys after it opens them.
+
+    For details sealed under a level key (a search's query), which a key
+    rotation moves to the new version.  The body holds only the details'
+    digest, which is also their associated data, so no hash changes: the chain
+    and every checkpoint stay valid.  False when the first key already opens
+    them or none does (they are under another key).
+    """
+    body, sealed = conn.execute("SELECT body, sealed_details FROM audit_entries WHERE seq = ?", (seq,)).fetchone()
+    associated = json.loads(body)["details"].encode()
+    keys = [crypto.derive_subkey(key, "audit details") for key in details_keys]
+    try:
+        index, plain = crypto.open_sealed_any(keys, sealed, associated, f"审计日志第 {seq} 条的详情")
+    except IntegrityError:
+        return False
+    if index:
+        conn.execute("UPDATE audit_entries SET sealed_details = ? WHERE seq = ?",
+                     (crypto.seal(keys[0], plain, associated), seq))
+    return bool(index)
 
 
 def read_sealed_details(conn: sqlite3.Connection, seq: int, details_key: bytes) -> dict[str, Any]:

@@ -10,6 +10,7 @@ Verification needs no account at all: public keys and the folder suffice.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,10 +21,11 @@ from typing import Any
 from .accounts import Session
 from .anchors import AnchorResult, check_anchor, format_checkpoint, read_checkpoint_file
 from .audit import read_sealed_details
-from .cases import case_visibility
+from .errors import IntegrityError
 from .folder import Archive
+from .keyring import level_key_for
 from .levels import Level
-from .records import unwrap_record_key
+from .records import file_visibility, unwrap_record_key
 from .roles import Role, require_role
 from .verify import VerifyReport, check_archive
 
@@ -80,7 +82,9 @@ def list_log_entries(
         if record and record not in entry["objects"]:
             continue
         details = None
-        if entry["details"]:
+        if entry["details"] and entry["action"] == SEARCH_ACTION:
+            details = _search_details(archive, session, seq)
+        elif entry["details"]:
             key = next((keys[obj] for obj in entry["objects"] if obj in keys), None)
             details = read_sealed_details(archive.conn, seq, key) if key else None
         entries.append(
@@ -91,14 +95,27 @@ def list_log_entries(
     return entries
 
 
+SEARCH_ACTION = "search"
+"""A search's query is sealed under the searcher's highest level key (its objects are the hits, not the key's owner)."""
+
+
+def _search_details(archive: Archive, session: Session, seq: int) -> dict[str, Any] | None:
+    """A search entry's query for a reader holding the searcher's highest level key (any version), else None."""
+    for level_key in session.level_keys.values():
+        for version in level_key.versions:
+            with contextlib.suppress(IntegrityError):
+                return read_sealed_details(archive.conn, seq, version.key)
+    return None
+
+
 def _record_keys(archive: Archive, session: Session) -> dict[str, bytes]:
     keys = {}
-    case_visible = case_visibility(archive, session)
+    case_visible = file_visibility(archive, session)
     for record_id, case_id, level_value, version, wrapped in archive.conn.execute(
         "SELECT record_id, case_id, level, key_version, wrapped_key FROM records"
     ).fetchall():
-        level_key = session.level_keys.get(Level(level_value))
-        if level_key is not None and level_key.version == version and case_visible(case_id):
+        level_key = level_key_for(session.level_keys, Level(level_value), version)
+        if wrapped and level_key is not None and case_visible(case_id):  # (a tombstone's key is wiped)
             keys[record_id] = unwrap_record_key(level_key, record_id, wrapped)
     return keys
 

@@ -27,7 +27,7 @@ from .deadlines import DeadlineRules, load_rules
 from .errors import InvalidInput, NotFound, PermissionDenied
 from .folder import Archive
 from .identity_numbers import id_number_checks_out
-from .keyring import LevelKey
+from .keyring import LevelKey, level_key_for
 from .levels import Level
 from .need_to_know import CASE_READERS, case_reader, is_recused
 from .numbering import allocate_number
@@ -52,6 +52,7 @@ __all__ = [
     "open_stored_case",
     "register_case",
     "open_case_text",
+    "rewrap_case_key",
     "read_case",
     "seal_case_text",
     "visible_case_ids",
@@ -166,6 +167,35 @@ def _case_key_associated(case_id: str, level: Level, version: int) -> bytes:
     return f"xinfang case key|{case_id}|{level.value}|{version}".encode()
 
 
+def _wrap_case_key(level_key: LevelKey, case_id: str, case_key: bytes) -> bytes:
+    return crypto.seal(level_key.key, case_key, _case_key_associated(case_id, level_key.level, level_key.version))
+
+
+def _unwrap_case_key(level_key: LevelKey, case_id: str, wrapped: bytes) -> bytes:
+    return crypto.open_sealed(
+        level_key.key, wrapped, _case_key_associated(case_id, level_key.level, level_key.version),
+        f"信访件 {case_id} 的密钥",
+    )
+
+
+def rewrap_case_key(conn: sqlite3.Connection, case_id: str, level_key: LevelKey) -> dict[str, dict[str, str]]:
+    """Wrap a case's key under ``level_key``, a rotation's new version carrying the old; caller's transaction.
+
+    The case key itself does not change, so its parties, step texts, drafts and
+    the audit details sealed under it stay as they are.  Returns the digests
+    the log is to keep of the case now.
+    """
+    version, wrapped = conn.execute(
+        "SELECT key_version, wrapped_key FROM cases WHERE case_id = ?", (case_id,)
+    ).fetchone()
+    case_key = _unwrap_case_key(level_key.older(version), case_id, wrapped)
+    conn.execute(
+        "UPDATE cases SET wrapped_key = ?, key_version = ? WHERE case_id = ?",
+        (_wrap_case_key(level_key, case_id, case_key), level_key.version, case_id),
+    )
+    return {case_id: case_digests(conn, case_id)}
+
+
 def seal_case_text(key: bytes, case_id: str, what: str, value: Any) -> bytes:
     """Seal JSON-able ``value`` under the case key, bound to the case and to ``what`` it is."""
     plain = json.dumps(value, ensure_ascii=False).encode()
@@ -253,7 +283,7 @@ def register_case(
     with archive.act(session) as act:
         case_id = f"XF-{today.year}-{allocate_number(archive.conn, 'case', today.year):04d}"
         case_key = crypto.random_key()
-        wrapped = crypto.seal(level_key.key, case_key, _case_key_associated(case_id, level_key.level, level_key.version))
+        wrapped = _wrap_case_key(level_key, case_id, case_key)
         archive.conn.execute(
             "INSERT INTO cases (case_id, channel, category, importance, received, level, key_version, wrapped_key, "
             "sealed_parties, real_name, disciplines, people, representatives, first_receiver, above_number, "
@@ -341,14 +371,11 @@ def case_digests(conn: sqlite3.Connection, case_id: str) -> dict[str, str]:
 
 def _decrypt_parties(level_keys: Mapping[Level, LevelKey], values: dict[str, Any]) -> tuple[bytes, dict[str, Any]] | None:
     """The case key and parties, or None when ``level_keys`` lack the case's level (or its key version)."""
-    level_key = level_keys.get(Level(values["level"]))
-    if not values["wrapped_key"] or level_key is None or level_key.version != values["key_version"]:
+    level_key = level_key_for(level_keys, Level(values["level"]), values["key_version"])
+    if not values["wrapped_key"] or level_key is None:
         return None  # (an empty wrapped key: the case was erased with its last record)
     case_id = values["case_id"]
-    key = crypto.open_sealed(
-        level_key.key, values["wrapped_key"], _case_key_associated(case_id, level_key.level, level_key.version),
-        f"信访件 {case_id} 的密钥",
-    )
+    key = _unwrap_case_key(level_key, case_id, values["wrapped_key"])
     return key, open_case_text(key, case_id, "parties", values["sealed_parties"])
 
 
@@ -483,8 +510,8 @@ def erase_case_parties(conn: sqlite3.Connection, level_key: LevelKey, case_id: s
     key = crypto.random_key()
     conn.execute(
         "UPDATE cases SET wrapped_key = ?, key_version = ?, sealed_parties = ? WHERE case_id = ?",
-        (crypto.seal(level_key.key, key, _case_key_associated(case_id, level_key.level, level_key.version)),
-         level_key.version, seal_case_text(key, case_id, "parties", ERASED_PARTIES), case_id),
+        (_wrap_case_key(level_key, case_id, key), level_key.version,
+         seal_case_text(key, case_id, "parties", ERASED_PARTIES), case_id),
     )
     conn.execute("UPDATE case_events SET sealed_text = NULL WHERE case_id = ?", (case_id,))
     conn.execute("UPDATE drafts SET sealed_content = ? WHERE case_id = ?",

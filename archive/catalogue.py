@@ -321,6 +321,43 @@ _MIGRATIONS: list[str] = [
         PRIMARY KEY (batch_id, witness)
     );
     """,
+    # version 8: the 销毁清册 - what each batch destroyed, sealed before it was wiped
+    """
+    CREATE TABLE destruction_registers (
+        register_id TEXT PRIMARY KEY,
+        batch_id TEXT NOT NULL UNIQUE REFERENCES destruction_batches (batch_id),
+        level INTEGER NOT NULL,
+        key_version INTEGER NOT NULL,
+        sealed_items BLOB NOT NULL,
+        record_id TEXT REFERENCES records (record_id)
+    );
+    """,
+    # version 9: recovery sheets - each set of Shamir shares of the level keys, the latest one valid
+    """
+    CREATE TABLE recovery_sets (
+        set_id TEXT PRIMARY KEY,
+        set_no INTEGER NOT NULL UNIQUE,
+        shares INTEGER NOT NULL,
+        threshold INTEGER NOT NULL,
+        levels TEXT NOT NULL,
+        secret_sha256 TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    """,
+    # version 10: reclassifications (定密变更, 解密) - a record's level changed, and why
+    """
+    CREATE TABLE reclassifications (
+        reclassification_id TEXT PRIMARY KEY,
+        record_id TEXT NOT NULL REFERENCES records (record_id),
+        from_level INTEGER NOT NULL,
+        to_level INTEGER NOT NULL,
+        sealed_reason BLOB NOT NULL,
+        decided_by TEXT NOT NULL,
+        decided_at TEXT NOT NULL
+    );
+    CREATE INDEX reclassifications_by_record ON reclassifications (record_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)

@@ -9,9 +9,11 @@ here, at the boundary.  FORMAT.md gives the byte layouts.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -31,6 +33,7 @@ __all__ = [
     "keyed_digest",
     "open_box",
     "open_sealed",
+    "open_sealed_any",
     "random_key",
     "seal",
     "seal_box",
@@ -90,6 +93,21 @@ def open_sealed(key: bytes, sealed: bytes, associated: bytes, what: str) -> byte
         return AESGCM(key).decrypt(sealed[:NONCE_SIZE], sealed[NONCE_SIZE:], associated)
     except InvalidTag as exc:
         raise IntegrityError(f"{what}未通过认证（被篡改或损坏）") from exc
+
+
+def open_sealed_any(keys: Sequence[bytes], sealed: bytes, associated: bytes, what: str) -> tuple[int, bytes]:
+    """Reverse :func:`seal` with whichever of ``keys`` opens it: its index in ``keys``, and the plaintext.
+
+    For ciphertexts that do not say which version of a level key sealed them,
+    while a rotation is unfinished.  When none opens it, the first key's failure is raised.
+    """
+    try:
+        return 0, open_sealed(keys[0], sealed, associated, what)
+    except IntegrityError:
+        for index, key in enumerate(keys[1:], 1):
+            with contextlib.suppress(IntegrityError):
+                return index, open_sealed(key, sealed, associated, what)
+        raise
 
 
 def seal_box(recipient_public: bytes, plaintext: bytes, associated: bytes) -> bytes:

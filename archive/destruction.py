@@ -20,21 +20,25 @@ The cycle, each step its own audited act:
    audit log sealed under it, is gone).  Destroyed records are queued for the search
    index, whose indexer deletes their entries and rewrites the segments.  Last,
    the WAL is checkpointed with truncation and a signed audit checkpoint is kept
-   with the batch for the 销毁清册.
+   with the batch.
+5. The 销毁清册 (:mod:`archive.destruction_register`): its list is sealed when
+   execution starts, before the titles are wiped; after the checkpoint it is
+   rendered by the caller and filed as a permanent record in the batch's file.
 
 Without the record key the ciphertext is noise: that is what reaches backups made
 since and the blocks a solid-state disk keeps (FORMAT.md says what it cannot
 reach).  An interrupted ``execute`` is resumed by running it again: items are
-marked done one by one, and every step is idempotent.
+marked done one by one, and every step - checkpoint and 清册 included - is
+done once.  The scans of a batch (paper approval, witness signatures) belong to
+the batch's own file, like its 清册, not to any case.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
-import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -44,14 +48,16 @@ from .accounts import Session, find_account
 from .audit import Act, now_utc
 from .auditing import export_checkpoint
 from .cases import case_digests, erase_case_parties
-from .catalogue import row_digests, write_transaction
-from .errors import InvalidInput, NotFound, PermissionDenied, Refused
+from .destruction_batches import Batch, batch_digests, load_batch, records_in_open_batches
+from .destruction_register import RegisterRenderer, file_register, read_register, register_filed, seal_register
+from .errors import IntegrityError, InvalidInput, NotFound, PermissionDenied, Refused
 from .folder import Archive
 from .holds import holds_on
 from .index_queue import queue_for_indexing
+from .keyring import LevelKey
 from .kinds import RecordKind, register_kind
 from .levels import Level
-from .numbering import allocate_number
+from .numbering import allocate_number, format_batch_id
 from .outgoing import read_document
 from .records import record_digests, store_record, visible_records
 from .retention import Retention, disposal_date, scheduled_retention
@@ -60,13 +66,12 @@ from .text import check_text
 
 __all__ = [
     "APPROVAL_SCAN",
-    "Batch",
     "approve_batch",
     "execute_batch",
     "find_batch",
     "propose_batch",
-    "records_in_open_batches",
     "reject_batch",
+    "reseal_batch_texts",
     "witness_batch",
 ]
 
@@ -76,55 +81,6 @@ register_kind(APPROVAL_SCAN)
 register_kind(WITNESS_SCAN)
 MIN_WITNESSES = 2
 MAX_NOTE = 500
-OPEN_STATES = ("proposed", "approved", "executing")
-"""A batch in these states holds its items: they are in no other batch, and no appraisal changes them."""
-
-
-@dataclass(frozen=True)
-class Witness:
-    """A 监销人: an account confirming as themselves, or an external person recorded from a scan."""
-
-    name: str
-    unit: str | None
-    external: bool
-    scan_record: str | None
-    recorded_by: str
-    confirmed_at: str
-
-
-@dataclass(frozen=True)
-class Batch:
-    """A destruction batch as the register shows it."""
-
-    batch_id: str
-    state: str
-    proposed_by: str
-    proposed_at: str
-    approved_by: str | None
-    approved_at: str | None
-    on_paper: bool
-    executed_at: str | None
-    checkpoint: str | None
-    items: list[str] = field(default_factory=list)
-    done: list[str] = field(default_factory=list)
-    witnesses: list[Witness] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        """The batch for ``destroy show --json``."""
-        return {
-            "batch_id": self.batch_id, "state": self.state, "proposed_by": self.proposed_by,
-            "proposed_at": self.proposed_at, "approved_by": self.approved_by, "approved_at": self.approved_at,
-            "on_paper": self.on_paper, "executed_at": self.executed_at, "items": self.items, "done": self.done,
-            "witnesses": [w.__dict__ for w in self.witnesses], "checkpoint": self.checkpoint,
-        }
-
-
-# -- reading ------------------------------------------------------------------------------
-
-
-_BATCH_COLUMNS = (
-    "batch_id, state, proposed_by, proposed_at, approved_by, approved_at, on_paper, executed_at, checkpoint"
-)
 
 
 BATCH_READERS = frozenset({Role.ARCHIVIST, Role.LEADER, Role.SECRETARY, Role.SECURITY_OFFICER, Role.AUDITOR})
@@ -134,48 +90,13 @@ BATCH_READERS = frozenset({Role.ARCHIVIST, Role.LEADER, Role.SECRETARY, Role.SEC
 def find_batch(archive: Archive, session: Session, batch_id: str) -> Batch:
     """A batch with its items and witnesses, for the office's staff and the auditor."""
     require_role(session.roles, BATCH_READERS, "查看销毁批次")
-    return _load_batch(archive, batch_id)
-
-
-def _load_batch(archive: Archive, batch_id: str) -> Batch:
-    row = archive.conn.execute(
-        f"SELECT {_BATCH_COLUMNS} FROM destruction_batches WHERE batch_id = ?", (batch_id.strip(),)
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"销毁批次 {batch_id} 不存在")
-    items = archive.conn.execute(
-        "SELECT record_id, done FROM destruction_items WHERE batch_id = ? ORDER BY record_id", (row[0],)
-    ).fetchall()
-    witnesses = [
-        Witness(name, unit, bool(external), scan, by, at)
-        for name, unit, external, scan, by, at in archive.conn.execute(
-            "SELECT witness, unit, external, scan_record, recorded_by, confirmed_at FROM destruction_witnesses "
-            "WHERE batch_id = ? ORDER BY confirmed_at, witness", (row[0],)
-        )
-    ]
-    values = list(row)
-    values[6] = bool(values[6])
-    return Batch(*values, items=[r for r, _ in items], done=[r for r, d in items if d], witnesses=witnesses)
+    return load_batch(archive, batch_id)
 
 
 def _log_batch(act: Act, archive: Archive, batch_id: str, action: str, objects: Sequence[str] = (),
                **info: Any) -> None:
     act.log(action, [batch_id, *objects],
-            digests={batch_id: _batch_digests(archive.conn, batch_id)}, info=info)
-
-
-def _batch_digests(conn: sqlite3.Connection, batch_id: str) -> dict[str, str]:
-    """The batch row, its items and its witnesses, as the log keeps them."""
-    batch = row_digests(conn, "destruction_batches", "batch_id", batch_id)["meta"]
-    items = conn.execute(
-        "SELECT record_id, done FROM destruction_items WHERE batch_id = ? ORDER BY record_id", (batch_id,)
-    ).fetchall()
-    witnesses = conn.execute(
-        "SELECT witness, unit, external, scan_record, recorded_by, confirmed_at FROM destruction_witnesses "
-        "WHERE batch_id = ? ORDER BY witness", (batch_id,)
-    ).fetchall()
-    encoded = json.dumps([batch, items, witnesses], ensure_ascii=False)
-    return {"meta": crypto.sha256_hex(encoded.encode())}
+            digests={batch_id: batch_digests(archive.conn, batch_id)}, info=info)
 
 
 # -- 1. propose ------------------------------------------------------------------------------
@@ -199,17 +120,15 @@ def _check_item(archive: Archive, record_id: str, visible: set[str], held: dict[
         raise Refused(f"记录 {record_id} 已在销毁批次 {batched[record_id]} 中")
 
 
-def records_in_open_batches(conn: sqlite3.Connection) -> dict[str, str]:
-    """Record id → the open destruction batch it sits in."""
-    rows = conn.execute(
-        "SELECT i.record_id, b.batch_id FROM destruction_items i JOIN destruction_batches b USING (batch_id) "
-        f"WHERE b.state IN {OPEN_STATES}"
-    )
-    return {record_id: batch_id for record_id, batch_id in rows}
-
-
 def _holds(archive: Archive, record_ids: Sequence[str]) -> dict[str, list[str]]:
     return {record_id: holds_on(archive.conn, record_id) for record_id in record_ids}
+
+
+def _clearance(session: Session, what: str) -> Level:
+    """The session's highest level: the key a batch's note or rejection is sealed under."""
+    if session.clearance is None:
+        raise PermissionDenied(f"您没有任何密级授权，不能{what}")
+    return session.clearance
 
 
 def propose_batch(archive: Archive, session: Session, record_ids: Sequence[str], *, note: str | None = None
@@ -226,10 +145,9 @@ def propose_batch(archive: Archive, session: Session, record_ids: Sequence[str],
         for record_id in wanted:
             _check_item(archive, record_id, visible, held, batched)
         year = date.today().year
-        batch_id = f"XH-{year}-{allocate_number(archive.conn, 'destruction batch', year):04d}"
-        level = max(session.level_keys)
-        sealed_note = (crypto.seal(crypto.derive_subkey(session.level_keys[level].key, "destruction note"),
-                                   note.encode(), f"xinfang destruction note|{batch_id}".encode()) if note else None)
+        batch_id = format_batch_id(year, allocate_number(archive.conn, "destruction batch", year))
+        level = _clearance(session, "提出销毁")
+        sealed_note = _seal_batch_text(session.level_keys[level], batch_id, "note", note) if note else None
         archive.conn.execute(
             "INSERT INTO destruction_batches (batch_id, proposed_by, proposed_at, sealed_note, note_level, state) "
             "VALUES (?, ?, ?, ?, ?, 'proposed')",
@@ -238,34 +156,68 @@ def propose_batch(archive: Archive, session: Session, record_ids: Sequence[str],
         archive.conn.executemany("INSERT INTO destruction_items (batch_id, record_id) VALUES (?, ?)",
                                  [(batch_id, record_id) for record_id in wanted])
         _log_batch(act, archive, batch_id, "destroy.propose", wanted, items=len(wanted))
-    return _load_batch(archive, batch_id)
+    return load_batch(archive, batch_id)
+
+
+def _batch_text_key(level_key: LevelKey) -> bytes:
+    return crypto.derive_subkey(level_key.key, "destruction note")
+
+
+def _batch_text_associated(batch_id: str, what: str) -> bytes:
+    return f"xinfang destruction {what}|{batch_id}".encode()
+
+
+def _seal_batch_text(level_key: LevelKey, batch_id: str, what: str, text: str) -> bytes:
+    """A proposal's note or a rejection's reason, under the writer's highest level key: it may name people."""
+    return crypto.seal(_batch_text_key(level_key), text.encode(), _batch_text_associated(batch_id, what))
+
+
+def reseal_batch_texts(conn: sqlite3.Connection, batch_id: str, level_key: LevelKey
+                       ) -> dict[str, dict[str, str]] | None:
+    """Seal a batch's note and rejection under ``level_key``, a rotation's new version; caller's transaction.
+
+    The note's level is ``note_level``; the rejection's is not recorded, so it
+    moves when an older version of ``level_key`` opens it.  Returns the digests
+    the log is to keep of the batch, or None when nothing changed.
+    """
+    note, note_level, rejection = conn.execute(
+        "SELECT sealed_note, note_level, sealed_rejection FROM destruction_batches WHERE batch_id = ?", (batch_id,)
+    ).fetchone()
+    changed = False
+    for what, sealed in (("note", note if note_level == level_key.level.value else None), ("rejection", rejection)):
+        for older in level_key.previous if sealed is not None else ():
+            with contextlib.suppress(IntegrityError):
+                text = crypto.open_sealed(_batch_text_key(older), sealed, _batch_text_associated(batch_id, what),
+                                          f"销毁批次 {batch_id}")
+                conn.execute(f"UPDATE destruction_batches SET sealed_{what} = ? WHERE batch_id = ?",
+                             (_seal_batch_text(level_key, batch_id, what, text.decode()), batch_id))
+                changed = True
+                break
+    return {batch_id: batch_digests(conn, batch_id)} if changed else None
 
 
 # -- 2. approve or reject ----------------------------------------------------------------------
 
 
 def _scan_into_archive(archive: Archive, act: Act, session: Session, scan: Path, kind: RecordKind, title: str,
-                       case_id: str) -> str:
+                       batch_id: str) -> str:
+    """File a scan into the batch's own file (see :func:`archive.records.file_visibility`)."""
     data = read_document(scan)
     if not data:
         raise InvalidInput(f"扫描件 {scan.name} 是空文件")
     level_key = session.level_keys[min(session.level_keys)]
     stored = store_record(
-        archive, act, io.BytesIO(data), scan.name, case_id=case_id, title=title, kind=kind, level_key=level_key,
+        archive, act, io.BytesIO(data), scan.name, case_id=batch_id, title=title, kind=kind, level_key=level_key,
         retention=scheduled_retention(archive.config.sections.get("retention", {}), kind.id), formed=date.today(),
+        indexed=False,
     )
     return stored.record_id
-
-
-def _first_case(archive: Archive, batch: Batch) -> str:
-    (case_id,) = archive.conn.execute("SELECT case_id FROM records WHERE record_id = ?", (batch.items[0],)).fetchone()
-    return str(case_id)
 
 
 def approve_batch(archive: Archive, session: Session, batch_id: str, *, paper_scan: Path | None = None,
                   leader: str | None = None) -> Batch:
     """A leader other than the proposer approves; or a leader's signed paper approval is recorded from its scan."""
-    batch = _load_batch(archive, batch_id)
+    batch = load_batch(archive, batch_id)
     if batch.state != "proposed":
         raise Refused(f"销毁批次 {batch.batch_id} 的状态是“{batch.state}”，不能批准")
     if paper_scan is None:
@@ -281,7 +233,7 @@ def approve_batch(archive: Archive, session: Session, batch_id: str, *, paper_sc
         raise Refused("提出销毁的人不能批准同一批次")
     with archive.act(session) as act:
         scan_record = (_scan_into_archive(archive, act, session, paper_scan, APPROVAL_SCAN,
-                                          f"销毁审批单（{batch.batch_id}）", _first_case(archive, batch))
+                                          f"销毁审批单（{batch.batch_id}）", batch.batch_id)
                        if paper_scan is not None else None)
         archive.conn.execute(
             "UPDATE destruction_batches SET state = 'approved', approved_by = ?, approved_at = ?, on_paper = ?, "
@@ -289,29 +241,28 @@ def approve_batch(archive: Archive, session: Session, batch_id: str, *, paper_sc
             (approver, now_utc(), int(paper_scan is not None), scan_record, batch.batch_id),
         )
         _log_batch(act, archive, batch.batch_id, "destroy.approve", approver=approver, on_paper=paper_scan is not None)
-    return _load_batch(archive, batch.batch_id)
+    return load_batch(archive, batch.batch_id)
 
 
 def reject_batch(archive: Archive, session: Session, batch_id: str, *, reason: str) -> Batch:
     """A leader other than the proposer rejects the batch; its items may be proposed again."""
     require_role(session.roles, {Role.LEADER}, "驳回销毁")
-    batch = _load_batch(archive, batch_id)
+    batch = load_batch(archive, batch_id)
     if batch.state != "proposed":
         raise Refused(f"销毁批次 {batch.batch_id} 的状态是“{batch.state}”，不能驳回")
     if session.account.name == batch.proposed_by:
         raise Refused("提出销毁的人不能驳回同一批次")
     reason = check_text(reason, "驳回理由（--reason）", max_length=MAX_NOTE)
-    level = max(session.level_keys)
+    level = _clearance(session, "驳回销毁")
     with archive.act(session) as act:
         archive.conn.execute(
             "UPDATE destruction_batches SET state = 'rejected', rejected_by = ?, rejected_at = ?, "
             "sealed_rejection = ? WHERE batch_id = ?",
-            (act.actor, now_utc(), crypto.seal(crypto.derive_subkey(session.level_keys[level].key, "destruction note"),
-                                               reason.encode(), f"xinfang destruction rejection|{batch.batch_id}".encode()),
+            (act.actor, now_utc(), _seal_batch_text(session.level_keys[level], batch.batch_id, "rejection", reason),
              batch.batch_id),
         )
         _log_batch(act, archive, batch.batch_id, "destroy.reject")
-    return _load_batch(archive, batch.batch_id)
+    return load_batch(archive, batch.batch_id)
 
 
 # -- 3. witnesses ----------------------------------------------------------------------------
@@ -320,7 +271,7 @@ def reject_batch(archive: Archive, session: Session, batch_id: str, *, reason: s
 def witness_batch(archive: Archive, session: Session, batch_id: str, *, external: str | None = None,
                   unit: str | None = None, scan: Path | None = None) -> Batch:
     """A 监销人 confirms as themselves; or the archivist records an external witness with unit and signature scan."""
-    batch = _load_batch(archive, batch_id)
+    batch = load_batch(archive, batch_id)
     if batch.state != "approved":
         raise Refused(f"销毁批次 {batch.batch_id} 须先经批准（当前状态“{batch.state}”）才能监销")
     if external is None:
@@ -340,7 +291,7 @@ def witness_batch(archive: Archive, session: Session, batch_id: str, *, external
         raise Refused(f"{name} 已登记为本批次的监销人")
     with archive.act(session) as act:
         scan_record = (_scan_into_archive(archive, act, session, scan, WITNESS_SCAN,
-                                          f"监销人签名（{name}，{batch.batch_id}）", _first_case(archive, batch))
+                                          f"监销人签名（{name}，{batch.batch_id}）", batch.batch_id)
                        if flagged and scan is not None else None)
         archive.conn.execute(
             "INSERT INTO destruction_witnesses (batch_id, witness, unit, external, scan_record, recorded_by, "
@@ -348,17 +299,16 @@ def witness_batch(archive: Archive, session: Session, batch_id: str, *, external
             (batch.batch_id, name, witness_unit, int(flagged), scan_record, act.actor, now_utc()),
         )
         _log_batch(act, archive, batch.batch_id, "destroy.witness", witness=name, external=flagged)
-    return _load_batch(archive, batch.batch_id)
+    return load_batch(archive, batch.batch_id)
 
 
 # -- 4. execute ------------------------------------------------------------------------------
 
 
 def _erase_case_if_empty(archive: Archive, session: Session, act: Act, case_id: str, batch_id: str) -> None:
-    """When a case's last record is destroyed, its personal data goes too (the destruction paperwork aside)."""
+    """When a case's last record is destroyed, its personal data goes too."""
     (left,) = archive.conn.execute(
-        "SELECT COUNT(*) FROM records WHERE case_id = ? AND destroyed_batch IS NULL AND kind NOT IN (?, ?)",
-        (case_id, APPROVAL_SCAN.id, WITNESS_SCAN.id),
+        "SELECT COUNT(*) FROM records WHERE case_id = ? AND destroyed_batch IS NULL", (case_id,)
     ).fetchone()
     if left:
         return
@@ -368,13 +318,16 @@ def _erase_case_if_empty(archive: Archive, session: Session, act: Act, case_id: 
     act.log("case.erase", [case_id], digests={case_id: case_digests(archive.conn, case_id)}, info={"batch": batch_id})
 
 
-def execute_batch(archive: Archive, session: Session, batch_id: str) -> Batch:
-    """Destroy every item of an approved, witnessed batch; rerunning an interrupted execution finishes it."""
+def execute_batch(archive: Archive, session: Session, batch_id: str, render: RegisterRenderer) -> Batch:
+    """Destroy every item of an approved, witnessed batch, then sign a checkpoint and file the 销毁清册.
+
+    Rerunning an interrupted execution finishes whatever is left of it.
+    """
     require_role(session.roles, {Role.ARCHIVIST}, "执行销毁")
-    batch = _load_batch(archive, batch_id)
-    if batch.state == "executed":
+    batch = load_batch(archive, batch_id)
+    if batch.state == "executed" and batch.checkpoint and register_filed(archive, batch.batch_id):
         raise Refused(f"销毁批次 {batch.batch_id} 已于 {batch.executed_at} 执行完毕")
-    if batch.state not in ("approved", "executing"):
+    if batch.state not in ("approved", "executing", "executed"):
         raise Refused(f"销毁批次 {batch.batch_id} 尚未批准（当前状态“{batch.state}”）")
     if len(batch.witnesses) < MIN_WITNESSES:
         raise Refused(f"销毁须有至少 {MIN_WITNESSES} 名监销人确认，本批次现有 {len(batch.witnesses)} 名")
@@ -383,11 +336,25 @@ def execute_batch(archive: Archive, session: Session, batch_id: str) -> Batch:
         "JOIN cases c USING (case_id) WHERE i.batch_id = ?", (batch.batch_id,)) for level in row}
     if not levels <= set(session.level_keys):
         raise PermissionDenied("本批次含有超出您密级授权的档案，须由持有相应密级的档案员执行")
+    if batch.state != "executed":
+        _erase_items(archive, session, batch)
+    if load_batch(archive, batch.batch_id).checkpoint is None:
+        _sign_checkpoint(archive, session, batch.batch_id)
+    if not register_filed(archive, batch.batch_id):
+        register = read_register(archive, session, load_batch(archive, batch.batch_id))
+        document = render(register)
+        with archive.act(session) as act:
+            file_register(archive, act, session, register, document)
+    return load_batch(archive, batch.batch_id)
+
+
+def _erase_items(archive: Archive, session: Session, batch: Batch) -> None:
     with archive.act(session) as act:
         held = {r: h for r, h in _holds(archive, batch.items).items() if h and r not in batch.done}
         if held:
             named = "；".join(f"{r}（{'、'.join(h)}）" for r, h in held.items())
             raise Refused(f"以下档案在批准后被保全，不能销毁：{named}")
+        seal_register(archive, act, session.level_keys, batch.batch_id, batch.items)
         archive.conn.execute("UPDATE destruction_batches SET state = 'executing' WHERE batch_id = ?", (batch.batch_id,))
         _log_batch(act, archive, batch.batch_id, "destroy.start")
     for record_id in batch.items:
@@ -400,13 +367,16 @@ def execute_batch(archive: Archive, session: Session, batch_id: str) -> Batch:
             (act.actor, now_utc(), batch.batch_id),
         )
         _log_batch(act, archive, batch.batch_id, "destroy.execute", items=len(batch.items))
+
+
+def _sign_checkpoint(archive: Archive, session: Session, batch_id: str) -> None:
+    """A signed checkpoint of the log right after execution, kept with the batch and printed on its 清册."""
     archive.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     checkpoint = export_checkpoint(archive, session)
-    with write_transaction(archive.conn):
-        archive.conn.execute("UPDATE destruction_batches SET checkpoint = ? WHERE batch_id = ?",
-                             (checkpoint, batch.batch_id))
+    with archive.act(session) as act:
+        archive.conn.execute("UPDATE destruction_batches SET checkpoint = ? WHERE batch_id = ?", (checkpoint, batch_id))
+        _log_batch(act, archive, batch_id, "destroy.checkpoint")
     archive.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return _load_batch(archive, batch.batch_id)
 
 
 def _destroy_item(archive: Archive, session: Session, batch_id: str, record_id: str) -> None:
@@ -420,6 +390,6 @@ def _destroy_item(archive: Archive, session: Session, batch_id: str, record_id: 
                              (batch_id, record_id))
         queue_for_indexing(archive.conn, [record_id])  # the indexer deletes its entries
         act.log("record.destroy", [record_id, batch_id],
-                digests={record_id: record_digests(archive.conn, record_id), batch_id: _batch_digests(archive.conn, batch_id)})
+                digests={record_id: record_digests(archive.conn, record_id), batch_id: batch_digests(archive.conn, batch_id)})
         _erase_case_if_empty(archive, session, act, case_id, batch_id)
 

@@ -23,11 +23,16 @@ from .errors import IntegrityError, InvalidInput
 if TYPE_CHECKING:
     from .accounts import Session
 
-__all__ = ["CATALOGUE_NAME", "KEYSLOT_DIR", "RECORD_DIR", "Archive"]
+__all__ = ["CATALOGUE_NAME", "INDEX_DIR", "INDEX_WRITE_LOCK", "KEYSLOT_DIR", "RECORD_DIR", "Archive"]
 
 CATALOGUE_NAME = "catalogue.sqlite"
 KEYSLOT_DIR = "keyslots"
 RECORD_DIR = "records"
+INDEX_DIR = "index"
+"""The search indexes, one folder ``L<level>`` each (written by :mod:`search`)."""
+INDEX_WRITE_LOCK = "MAIN_WRITELOCK"
+"""The writer lock of a level index: ``fcntl.flock`` on ``.<name>.lock`` in its folder, as whoosh takes it.
+A backup holds it too, so no index commit lands between its catalogue and index copies."""
 
 
 class Archive:

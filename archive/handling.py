@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .accounts import Session
-from .audit import now_utc
+from .audit import Act, now_utc
 from .cases import CaseFile, case_digests, deadline_rules, open_case, seal_case_text
 from .errors import InvalidInput, PermissionDenied, Refused
 from .folder import Archive
@@ -29,6 +29,8 @@ from .text import check_text
 from .vocabulary import REMINDER_MODES, REPLY_MODES, ROUTES, SERIES, choose
 
 __all__ = [
+    "HANDOVER_ROLES",
+    "OPEN_STATES",
     "STATE_LABELS",
     "assign_case",
     "close_case",
@@ -38,6 +40,7 @@ __all__ = [
     "instruct_case",
     "pending_extension_request",
     "propose_route",
+    "record_handover",
     "record_reminder",
     "record_supervision_letter",
     "reply_case",
@@ -63,6 +66,8 @@ STATE_LABELS = {
 }
 OPEN_STATES = frozenset(STATE_LABELS) - {"closed"}
 SECRETARY, LEADER = Role.SECRETARY, Role.LEADER
+HANDOVER_ROLES = frozenset({LEADER})
+"""Who hands a departing user's open cases to another (交接): case responsibility is a leader's call."""
 MAX_TEXT = 5_000
 
 
@@ -92,6 +97,7 @@ _STEPS = {
     "supervise-letter": _Step("发出督办函", OPEN_STATES, None, frozenset({SECRETARY, LEADER})),
     "remind": _Step("催办", frozenset({"assigned", "returned"}), None, frozenset({SECRETARY, LEADER})),
     "summary-out": _Step("撰写转出摘要", OPEN_STATES, None, frozenset({SECRETARY, LEADER})),
+    "handover": _Step("交接", OPEN_STATES, None, HANDOVER_ROLES),
 }
 
 
@@ -157,30 +163,59 @@ def _take_step(
         raise _refuse(case, step, problem)
     on = _check_date(case, on)
     with archive.act(session) as act:
-        cursor = archive.conn.execute(
-            "INSERT INTO case_events (case_id, kind, on_date, recorded_at, actor, data) VALUES (?, ?, ?, ?, ?, ?)",
-            (case.case_id, kind, on.isoformat(), now_utc(), session.account.name, json.dumps(data or {}, ensure_ascii=False)),
-        )
-        event_id = cursor.lastrowid
-        if text is not None:
-            archive.conn.execute(
-                "UPDATE case_events SET sealed_text = ? WHERE event_id = ?",
-                (seal_case_text(case.key, case.case_id, f"event {event_id}", text), event_id),
-            )
-        changes = dict(updates or {})
-        if step.leads_to is not None:
-            changes["state"] = step.leads_to
-        for column, value in changes.items():  # column names come from this module only
-            archive.conn.execute(f"UPDATE cases SET {column} = ? WHERE case_id = ?", (value, case.case_id))
-        act.log(
-            f"case.{kind}",
-            [case.case_id],
-            digests={case.case_id: case_digests(archive.conn, case.case_id)},
-            info={"on": on.isoformat(), **{k: v for k, v in (data or {}).items() if k != "records"}},
-            details={"text": text} if text is not None else None,
-            details_key=case.key if text is not None else None,
-        )
+        _record_step(archive, act, case, kind, on, data=data, text=text, updates=updates)
     return open_case(archive, session, case.case_id)
+
+
+def _record_step(
+    archive: Archive,
+    act: Act,
+    case: CaseFile,
+    kind: str,
+    on: date,
+    *,
+    data: dict[str, Any] | None = None,
+    text: Any = None,
+    updates: dict[str, str] | None = None,
+) -> None:
+    """Write a checked step inside the caller's transaction: the event, its sealed text, the case's new columns, the log."""
+    step = _STEPS[kind]
+    cursor = archive.conn.execute(
+        "INSERT INTO case_events (case_id, kind, on_date, recorded_at, actor, data) VALUES (?, ?, ?, ?, ?, ?)",
+        (case.case_id, kind, on.isoformat(), now_utc(), act.actor, json.dumps(data or {}, ensure_ascii=False)),
+    )
+    event_id = cursor.lastrowid
+    if text is not None:
+        archive.conn.execute(
+            "UPDATE case_events SET sealed_text = ? WHERE event_id = ?",
+            (seal_case_text(case.key, case.case_id, f"event {event_id}", text), event_id),
+        )
+    changes = dict(updates or {})
+    if step.leads_to is not None:
+        changes["state"] = step.leads_to
+    for column, value in changes.items():  # column names come from this module only
+        archive.conn.execute(f"UPDATE cases SET {column} = ? WHERE case_id = ?", (value, case.case_id))
+    act.log(
+        f"case.{kind}",
+        [case.case_id],
+        digests={case.case_id: case_digests(archive.conn, case.case_id)},
+        info={"on": on.isoformat(), **{k: v for k, v in (data or {}).items() if k != "records"}},
+        details={"text": text} if text is not None else None,
+        details_key=case.key if text is not None else None,
+    )
+
+
+def record_handover(archive: Archive, act: Act, case: CaseFile, to: str) -> None:
+    """交接: ``to`` becomes the open case's 首问责任人, a step of its history, in the caller's transaction.
+
+    :mod:`archive.handover` decides who may hand over and to whom, for all of a
+    departing user's cases at once; the event keeps who had the case before.
+    """
+    step = _STEPS["handover"]
+    if case.state not in step.starts:
+        raise _refuse(case, step)
+    _record_step(archive, act, case, "handover", date.today(),
+                 data={"from": case.row["first_receiver"], "to": to}, updates={"first_receiver": to})
 
 
 def _check_date(case: CaseFile, on: date | None) -> date:

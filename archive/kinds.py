@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .errors import InvalidInput
 
-__all__ = ["INTAKE_KINDS", "RecordKind", "all_kinds", "parse_kind", "register_kind"]
+__all__ = ["INTAKE_KINDS", "RecordKind", "all_kinds", "kind_label", "parse_kind", "register_kind"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,12 @@ def register_kind(kind: RecordKind) -> None:
 def all_kinds() -> list[RecordKind]:
     """Every known kind, intake kinds first."""
     return list(_KINDS.values())
+
+
+def kind_label(kind_id: str) -> str:
+    """The Chinese name of a kind id, or the id itself for a kind this process has not loaded."""
+    kind = _KINDS.get(kind_id)
+    return kind.label if kind is not None else kind_id
 
 
 def parse_kind(text: str) -> RecordKind:

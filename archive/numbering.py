@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import sqlite3
 
-__all__ = ["allocate_document_number", "allocate_number", "format_draft_id", "format_record_id"]
+__all__ = ["BATCH_PREFIX", "allocate_document_number", "allocate_number", "format_batch_id", "format_draft_id",
+           "format_record_id"]
+
+BATCH_PREFIX = "XH-"
+"""Destruction batches (销毁): their ids also name the file their scans and 销毁清册 belong to."""
 
 
 def allocate_number(conn: sqlite3.Connection, series: str, year: int) -> int:
@@ -31,6 +35,11 @@ def allocate_number(conn: sqlite3.Connection, series: str, year: int) -> int:
 def format_record_id(year: int, number: int) -> str:
     """``R-2026-000123``: records are numbered per year of filing, six digits."""
     return f"R-{year}-{number:06d}"
+
+
+def format_batch_id(year: int, number: int) -> str:
+    """``XH-2026-0001``: destruction batches are numbered per year, four digits."""
+    return f"{BATCH_PREFIX}{year}-{number:04d}"
 
 
 def allocate_document_number(conn: sqlite3.Connection, series: str, year: int) -> int:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from typing import TYPE_CHECKING, TypeVar
 
 from .accounts import Session
 from .cases import CaseFile, open_case
@@ -26,6 +25,11 @@ from .folder import Archive
 from .redaction import LeakBlocked, RedactionReport, Redactor, check_outgoing, detector_for_case
 from .roles import Role, require_role
 from .text import readable_file_name
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
+
+_T = TypeVar("_T")
 
 __all__ = [
     "RedactedDocument",
@@ -73,29 +77,35 @@ def _decode(data: bytes) -> str:
     raise InvalidInput("无法识别文本文件的编码（应为 UTF-8 或 GB18030）")
 
 
-def _pdf_reader(data: bytes) -> PdfReader:
+def _read_pdf(data: bytes, read: Callable[[PdfReader], _T]) -> _T:
+    """``read`` applied to the parsed PDF; a damaged or encrypted one is InvalidInput.
+
+    pypdf is imported here, not at the top: it costs a tenth of a second, which
+    only the commands that meet a PDF should pay.
+    """
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
     try:
         reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise InvalidInput("PDF 文件已加密，无法检查其内容")
-        return reader
+        encrypted = reader.is_encrypted
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
         raise InvalidInput(f"不是有效的 PDF 文件：{exc}") from exc
-
-
-def _pdf_texts(data: bytes) -> list[tuple[str, str]]:
-    reader = _pdf_reader(data)
-    texts = []
+    if encrypted:
+        raise InvalidInput("PDF 文件已加密，无法检查其内容")
     try:
-        for number, page in enumerate(reader.pages, 1):
-            texts.append((f"PDF 第 {number} 页", page.extract_text() or ""))
-        for key, value in (reader.metadata or {}).items():
-            texts.append((f"PDF 元数据 {key}", str(value)))
-        root = reader.trailer["/Root"]
-        if "/Metadata" in root:
-            texts.append(("PDF XMP 元数据", root["/Metadata"].get_object().get_data().decode("utf-8", "replace")))
+        return read(reader)
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
         raise InvalidInput(f"PDF 文件无法读取：{exc}") from exc
+
+
+def _pdf_texts(reader: PdfReader) -> list[tuple[str, str]]:
+    texts = [(f"PDF 第 {number} 页", page.extract_text() or "") for number, page in enumerate(reader.pages, 1)]
+    for key, value in (reader.metadata or {}).items():
+        texts.append((f"PDF 元数据 {key}", str(value)))
+    root = reader.trailer["/Root"]
+    if "/Metadata" in root:
+        texts.append(("PDF XMP 元数据", root["/Metadata"].get_object().get_data().decode("utf-8", "replace")))
     return texts
 
 
@@ -105,7 +115,7 @@ def outgoing_texts(data: bytes) -> list[tuple[str, str]]:
     if kind == "docx":
         return docx_texts(data)
     if kind == "pdf":
-        return _pdf_texts(data)
+        return _read_pdf(data, _pdf_texts)
     return [(f"第 {n} 行", line) for n, line in enumerate(_decode(data).splitlines(), 1)]
 
 
@@ -119,11 +129,7 @@ def document_text(data: bytes) -> str:
     if kind == "docx":
         return "\n".join(docx_paragraphs(data))
     if kind == "pdf":
-        reader = _pdf_reader(data)
-        try:
-            text = "\n".join(page.extract_text() or "" for page in reader.pages)
-        except (PdfReadError, ValueError, KeyError, OSError) as exc:
-            raise InvalidInput(f"PDF 文件无法读取：{exc}") from exc
+        text = _read_pdf(data, lambda reader: "\n".join(page.extract_text() or "" for page in reader.pages))
         # A PDF breaks lines inside words: 挪用⏎扶贫 is one phrase to a reader.
         return _BROKEN_HAN.sub("", text)
     return _decode(data)
@@ -135,7 +141,7 @@ def redact_document(data: bytes, redactor: Redactor) -> RedactedDocument:
     if kind == "docx":
         return RedactedDocument("docx", redact_docx(data, redactor), redactor.report)
     if kind == "pdf":
-        pages = [redactor.redact(text, place) for place, text in _pdf_texts(data) if place.startswith("PDF 第")]
+        pages = [redactor.redact(text, place) for place, text in _read_pdf(data, _pdf_texts) if place.startswith("PDF 第")]
         note = "PDF 原件不得转出：已输出脱敏后的文本摘录；需要转出的文书请由脱敏后的 DOCX 生成"
         return RedactedDocument("text", "\n\f\n".join(pages).encode("utf-8"), redactor.report, note)
     lines = _decode(data).splitlines(keepends=True)

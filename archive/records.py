@@ -29,27 +29,31 @@ from .errors import ArchiveError, InvalidInput, NotFound, PermissionDenied, Refu
 from .files import describe_os_error
 from .folder import Archive
 from .index_queue import queue_for_indexing
-from .keyring import LevelKey
+from .keyring import LevelKey, level_key_for
 from .kinds import RecordKind
 from .levels import Level
 from .need_to_know import GRANTEES
-from .numbering import allocate_number, format_record_id
+from .numbering import BATCH_PREFIX, allocate_number, format_record_id
 from .retention import Retention, scheduled_retention
 from .roles import Role, require_role
 from .text import check_text, readable_file_name
 
 __all__ = [
+    "BATCH_FILE_READERS",
     "CONTENT_READERS",
     "FILERS",
     "RecordInfo",
     "StoredRecord",
     "add_records",
+    "describe_stored_records",
+    "file_visibility",
     "find_record",
     "list_records",
     "open_record_for_copy",
     "open_stored_record",
     "read_record",
     "record_digests",
+    "rewrap_record_key",
     "store_record",
     "unwrap_record_key",
     "visible_records",
@@ -99,6 +103,37 @@ def unwrap_record_key(level_key: LevelKey, record_id: str, wrapped: bytes) -> by
     return crypto.open_sealed(
         level_key.key, wrapped, _record_key_associated(record_id, level_key.level, level_key.version), f"记录 {record_id} 的密钥"
     )
+
+
+def _wrap_record_key(level_key: LevelKey, record_id: str, record_key: bytes) -> bytes:
+    return crypto.seal(level_key.key, record_key, _record_key_associated(record_id, level_key.level, level_key.version))
+
+
+def rewrap_record_key(
+    conn: sqlite3.Connection, record_id: str, level_key: LevelKey, held: Mapping[Level, LevelKey] | None = None
+) -> dict[str, dict[str, str]]:
+    """Wrap a record's key under ``level_key``, and put the record at its level; caller's transaction.
+
+    Two acts move a record key.  A rotation gives the record's own level a new
+    version: ``level_key`` carries the older one that opens it.  A
+    reclassification (定密变更) puts the record at another level: the key of its
+    present level and version is taken from ``held``, the session's keys.  Only
+    the level, the wrapped key and its version change: the content, its MAC and
+    the file stay as they are, since the record key itself does not change.
+    Returns the digests the log is to keep of the row now.
+    """
+    level, version, wrapped = conn.execute(
+        "SELECT level, key_version, wrapped_key FROM records WHERE record_id = ?", (record_id,)
+    ).fetchone()
+    opener = level_key.older(version) if held is None else level_key_for(held, Level(level), version)
+    if opener is None:
+        raise PermissionDenied(f"您不持有{Level(level).label}级密钥第 {version} 版，无法重新封装记录 {record_id} 的密钥")
+    record_key = unwrap_record_key(opener, record_id, wrapped)
+    conn.execute(
+        "UPDATE records SET level = ?, wrapped_key = ?, key_version = ? WHERE record_id = ?",
+        (level_key.level.value, _wrap_record_key(level_key, record_id, record_key), level_key.version, record_id),
+    )
+    return {record_id: record_digests(conn, record_id)}
 
 
 _DIGESTED_COLUMNS = (
@@ -198,13 +233,16 @@ def store_record(
     retention: Retention,
     formed: date,
     progress: Callable[[int], None] | None = None,
+    indexed: bool = True,
 ) -> RecordInfo:
     """Encrypt ``source`` as a new record inside the caller's write transaction ``act``.
 
     Callers that file several things as one act (an issued letter and its
     signed-off draft) use this directly.  The ciphertext file is removed if
     this raises; if the caller's transaction fails afterwards, the caller
-    removes ``archive.record_path(record_id)`` of what it stored.
+    removes ``archive.record_path(record_id)`` of what it stored.  Records of a
+    destruction batch's file (``indexed=False``) stay out of the search index,
+    whose permission filter knows cases only.
     """
     destination: Path | None = None
     description = {"title": title, "filename": readable_file_name(file_name)}
@@ -214,9 +252,7 @@ def store_record(
         record_key = crypto.random_key()
         destination = archive.record_path(record_id)
         blob = encrypt_record(source, destination, record_id, record_key, progress)
-        wrapped = crypto.seal(
-            level_key.key, record_key, _record_key_associated(record_id, level_key.level, level_key.version)
-        )
+        wrapped = _wrap_record_key(level_key, record_id, record_key)
         sealed_description = crypto.seal(
             crypto.derive_subkey(record_key, "record description"),
             json.dumps(description, ensure_ascii=False).encode(),
@@ -233,7 +269,8 @@ def store_record(
                 blob.sha256, act.actor,
             ),
         )
-        queue_for_indexing(archive.conn, [record_id])
+        if indexed:
+            queue_for_indexing(archive.conn, [record_id])
         act.log(
             "record.add",
             [record_id],
@@ -249,6 +286,29 @@ def store_record(
     return RecordInfo(
         record_id, None, case_id, kind.id, level_key.level.label, retention.value, formed.isoformat(), filed_at, title
     )
+
+
+BATCH_FILE_READERS = frozenset({Role.ARCHIVIST, Role.LEADER, Role.SECURITY_OFFICER})
+"""Who sees the records of a destruction batch's own file (its scans and 销毁清册), at the levels they hold."""
+
+
+def file_visibility(archive: Archive, session: Session) -> Callable[[str], bool]:
+    """"May this session see records filed under X?" - X a case, or a destruction batch.
+
+    A record belongs to a case, except the paperwork of a destruction: the scans
+    and the 销毁清册 belong to their batch, since the cases they speak of may be
+    gone.  Investigators and secretaries see no batch file.
+    """
+    case_visible = case_visibility(archive, session)
+    batch_reader = bool(session.roles & BATCH_FILE_READERS)
+
+    def visible(file_id: str) -> bool:
+        if file_id.startswith(BATCH_PREFIX):
+            return batch_reader and archive.conn.execute(
+                "SELECT 1 FROM destruction_batches WHERE batch_id = ?", (file_id,)).fetchone() is not None
+        return case_visible(file_id)
+
+    return visible
 
 
 def _may_list(session: Session) -> bool:
@@ -278,8 +338,8 @@ def _open_row(
     wrapped key is a destroyed record's tombstone: it opens for nobody.
     """
     record_id, code, case_id, kind, level_value, version, retention, formed, filed_at, wrapped, sealed = row
-    level_key = level_keys.get(Level(level_value))
-    if not wrapped or level_key is None or level_key.version != version or not case_visible(case_id):
+    level_key = level_key_for(level_keys, Level(level_value), version)
+    if not wrapped or level_key is None or not case_visible(case_id):
         return None
     record_key = unwrap_record_key(level_key, record_id, wrapped)
     description = json.loads(
@@ -323,7 +383,7 @@ def read_record(archive: Archive, session: Session, record_id: str) -> tuple[Rec
     row = _row(archive, record_id)
     opened = None
     if row is not None and _may_list(session):
-        opened = _open_row(session.level_keys, row, case_visibility(archive, session))
+        opened = _open_row(session.level_keys, row, file_visibility(archive, session))
     copies_only = opened is not None and not session.roles & CONTENT_READERS  # an investigator with a grant
     if opened is None or copies_only:
         with archive.act(session) as act:
@@ -342,7 +402,7 @@ def list_records(archive: Archive, session: Session, case_id: str | None = None)
     """The records this session may see, optionally of one case, oldest first."""
     results: list[RecordInfo] = []
     if _may_list(session):
-        case_visible = case_visibility(archive, session)  # one answer per case, however many records it has
+        case_visible = file_visibility(archive, session)  # one answer per case, however many records it has
         query = f"SELECT {_COLUMNS} FROM records"
         params: tuple = ()
         if case_id:
@@ -366,7 +426,7 @@ def visible_records(archive: Archive, session: Session, record_ids: Iterable[str
     results: list[RecordInfo] = []
     if not _may_list(session):
         return results
-    case_visible = case_visibility(archive, session)
+    case_visible = file_visibility(archive, session)
     for record_id in record_ids:
         row = _row(archive, record_id)
         opened = _open_row(session.level_keys, row, case_visible) if row is not None else None
@@ -408,6 +468,23 @@ def open_stored_record(archive: Archive, level_keys: Mapping[Level, LevelKey], r
     return StoredRecord(opened.info, opened.file_name, _content(archive, opened)) if opened is not None else None
 
 
+def describe_stored_records(
+    archive: Archive, level_keys: Mapping[Level, LevelKey], record_ids: Iterable[str]
+) -> list[RecordInfo]:
+    """The descriptions of those of ``record_ids`` that ``level_keys`` open, in the order given; nothing is logged.
+
+    For a process acting on a batch it was authorised for as a whole (taking the
+    销毁清册's list before the items are wiped), as :func:`open_stored_record`.
+    """
+    results = []
+    for record_id in record_ids:
+        row = _row(archive, record_id)
+        opened = _open_row(level_keys, row) if row is not None else None
+        if opened is not None:
+            results.append(opened.info)
+    return results
+
+
 def open_record_for_copy(archive: Archive, session: Session, record_id: str) -> StoredRecord | None:
     """A record's description and content for making a numbered copy, or None when the session may not see it.
 
@@ -418,7 +495,7 @@ def open_record_for_copy(archive: Archive, session: Session, record_id: str) -> 
     row = _row(archive, record_id.strip())
     if row is None or not _may_list(session):
         return None
-    opened = _open_row(session.level_keys, row, case_visibility(archive, session))
+    opened = _open_row(session.level_keys, row, file_visibility(archive, session))
     return StoredRecord(opened.info, opened.file_name, _content(archive, opened)) if opened is not None else None
 
 

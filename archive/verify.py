@@ -19,16 +19,31 @@ from .audit import AuditProblem, LogSummary, verify_log
 from .cases import case_digests
 from .catalogue import row_digests
 from .chunks import decrypt_record
+from .destruction_batches import batch_digests
 from .dispatch import dispatch_digests, dispatch_object, draft_digests
 from .errors import IntegrityError
 from .folder import KEYSLOT_DIR, RECORD_DIR, Archive
-from .keyring import LevelKey, grant_digest_name
+from .keyring import LevelKey, grant_digest_name, level_key_for
 from .keyslots import read_keyslot
 from .levels import Level
+from .numbering import BATCH_PREFIX
 from .records import record_digests, unwrap_record_key
 from .reportbox import opening_digests, opening_object
 
-__all__ = ["VerifyReport", "check_archive", "verify_archive"]
+__all__ = ["DestructionCheck", "VerifyReport", "check_archive", "verify_archive"]
+
+
+@dataclass(frozen=True)
+class DestructionCheck:
+    """One executed destruction as verification found it: who answered for it, and whether the tombstones agree."""
+
+    batch_id: str
+    executed_at: str | None
+    items: int
+    approver: str | None
+    witnesses: list[str]
+    register_filed: bool
+    ok: bool
 
 
 @dataclass
@@ -38,6 +53,9 @@ class VerifyReport:
     problems: list[AuditProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     records_checked: int = 0
+    records_destroyed: int = 0
+    """Tombstones among the records checked: there is nothing left of them to decrypt."""
+    destructions: list[DestructionCheck] = field(default_factory=list)
     records_decrypted: int = 0
     log_entries: int = 0
     signers: dict[str, int] = field(default_factory=dict)
@@ -75,7 +93,7 @@ def check_archive(
     _verify_cases(archive, report, logged)
     _verify_documents(archive, report, logged)
     _verify_logged_rows(archive, report, logged)
-    _verify_destructions(archive, report)
+    _verify_destructions(archive, report, logged)
     _verify_records(archive, level_keys, report, logged, progress)
     (queued,) = archive.conn.execute("SELECT COUNT(*) FROM index_queue").fetchone()
     if queued:
@@ -188,6 +206,9 @@ _LOGGED_ROWS = (
     ("copies", "copy_id", "copy:", "副本登记"),
     ("holds", "hold_id", "HD-", "保全"),
     ("appraisals", "appraisal_id", "JD-", "鉴定"),
+    ("destruction_registers", "register_id", "register:", "销毁清册"),
+    ("recovery_sets", "set_id", "recovery:", "恢复单套次"),
+    ("reclassifications", "reclassification_id", "DM-", "密级变更"),
 )
 
 
@@ -206,33 +227,59 @@ def _verify_logged_rows(archive: Archive, report: VerifyReport, logged: dict[str
                 report.problem(f"{label} {key}", "与审计日志不符（目录被改动）")
 
 
-def _verify_destructions(archive: Archive, report: VerifyReport) -> None:
-    """Every tombstone belongs to a batch that was proposed, approved by another and witnessed by two others.
+def _verify_destructions(archive: Archive, report: VerifyReport, logged: dict[str, dict[str, str]]) -> None:
+    """Each destruction against its tombstones, and each tombstone against a destruction the rules allow.
 
-    The rows themselves are checked against the log elsewhere; this checks that
-    what the log and the catalogue agree on is a destruction the rules allow.
+    A batch's row, items and witnesses must be as the log last recorded them; an
+    executed batch must have an approver other than its proposer and two
+    witnesses other than both, and every one of its items must be a tombstone of
+    that batch with no file left; and every tombstone must belong to such a batch.
     """
     batches = {
-        batch_id: (state, proposer, approver)
-        for batch_id, state, proposer, approver in archive.conn.execute(
-            "SELECT batch_id, state, proposed_by, approved_by FROM destruction_batches"
+        batch_id: (state, proposer, approver, executed_at)
+        for batch_id, state, proposer, approver, executed_at in archive.conn.execute(
+            "SELECT batch_id, state, proposed_by, approved_by, executed_at FROM destruction_batches ORDER BY batch_id"
         )
     }
     witnesses: dict[str, set[str]] = {}
     for batch_id, name in archive.conn.execute("SELECT batch_id, witness FROM destruction_witnesses"):
         witnesses.setdefault(batch_id, set()).add(name)
+    for name in sorted(n for n in logged if n.startswith(BATCH_PREFIX) and n not in batches):
+        report.problem(f"销毁批次 {name}", "审计日志记录了此批次，目录中却没有（被删除）")
+    for batch_id, (state, proposer, approver, executed_at) in batches.items():
+        where = f"销毁批次 {batch_id}"
+        problems = len(report.problems)
+        if batch_digests(archive.conn, batch_id) != logged.get(batch_id):
+            report.problem(where, "批次、档案清单或监销人与审计日志不符（目录被改动）")
+        independent = witnesses.get(batch_id, set()) - {proposer, approver}
+        if state in ("executing", "executed") and (approver is None or approver == proposer or len(independent) < 2):
+            report.problem(where, "缺少独立的批准人或两名监销人")
+        items = archive.conn.execute(
+            "SELECT i.record_id, i.done, r.destroyed_batch, length(r.wrapped_key) FROM destruction_items i "
+            "JOIN records r USING (record_id) WHERE i.batch_id = ? ORDER BY i.record_id", (batch_id,)
+        ).fetchall()
+        for record_id, done, destroyed_batch, key_length in items:
+            if (done or state == "executed") and (destroyed_batch != batch_id or key_length):
+                report.problem(f"记录 {record_id}", f"销毁批次 {batch_id} 记为已销毁，记录却不是该批次的存根")
+            elif destroyed_batch == batch_id and archive.record_path(record_id).exists():
+                report.problem(f"记录 {record_id}", f"已随销毁批次 {batch_id} 销毁，密文文件却仍在")
+        if state == "executed":
+            filed = archive.conn.execute(
+                "SELECT 1 FROM destruction_registers WHERE batch_id = ? AND record_id IS NOT NULL", (batch_id,)
+            ).fetchone() is not None
+            if not filed:
+                report.warnings.append(f"销毁批次 {batch_id} 的销毁清册尚未归档：请再次运行 xinfang destroy execute {batch_id}")
+            report.destructions.append(DestructionCheck(
+                batch_id, executed_at, len(items), approver, sorted(witnesses.get(batch_id, ())), filed,
+                ok=len(report.problems) == problems,
+            ))
+        elif state == "executing":
+            report.warnings.append(f"销毁批次 {batch_id} 的执行被中断：请再次运行 xinfang destroy execute {batch_id} 续完")
     for record_id, batch_id in archive.conn.execute(
         "SELECT record_id, destroyed_batch FROM records WHERE destroyed_batch IS NOT NULL ORDER BY record_id"
     ):
-        where = f"已销毁的记录 {record_id}"
-        batch = batches.get(batch_id)
-        if batch is None or batch[0] not in ("executing", "executed"):
-            report.problem(where, f"所属销毁批次 {batch_id} 不存在或未执行")
-            continue
-        _, proposer, approver = batch
-        independent = witnesses.get(batch_id, set()) - {proposer, approver}
-        if approver is None or approver == proposer or len(independent) < 2:
-            report.problem(where, f"销毁批次 {batch_id} 缺少独立的批准人或两名监销人")
+        if batches.get(batch_id, ("",))[0] not in ("executing", "executed"):
+            report.problem(f"已销毁的记录 {record_id}", f"所属销毁批次 {batch_id} 不存在或未执行")
 
 
 def _verify_records(
@@ -253,6 +300,7 @@ def _verify_records(
         report.records_checked += 1
         where = f"记录 {record_id}"
         if not wrapped:  # a tombstone: key wiped; the row must match the log's record.destroy entry
+            report.records_destroyed += 1
             if record_digests(archive.conn, record_id) != logged.get(record_id):
                 report.problem(where, "已销毁档案的存根与审计日志不符（被篡改）")
             if path.is_file():
@@ -264,8 +312,8 @@ def _verify_records(
         elif record_digests(archive.conn, record_id) != logged.get(record_id):
             report.problem(where, "目录中的著录信息、摘要或密钥封装与审计日志不符（被篡改）")
         else:
-            level_key = level_keys.get(Level(level_value))
-            if level_key is not None and level_key.version == version:
+            level_key = level_key_for(level_keys, Level(level_value), version)
+            if level_key is not None:
                 try:
                     record_key = unwrap_record_key(level_key, record_id, wrapped)
                     decrypt_record(path, record_id, record_key, content_mac)

@@ -11,73 +11,51 @@ record are stamped PDFs (:mod:`generators.copies`).
 
 from __future__ import annotations
 
-from .conversion import clear_pdf_metadata, convert_to_pdf, find_soffice
-from .copies import pdf_copy, stamp_text
-from .errors import (
-    ConversionFailed,
-    ConverterMissing,
-    CopyRefused,
-    DraftChanged,
-    FontMissing,
-    GeneratorError,
-    GlyphMissing,
-    InvalidFields,
-    LayoutError,
-    TemplateMissing,
-    UnknownKind,
-)
-from .fonts import (
-    DEFAULT_FONT_MAP,
-    STANDARD_FACES,
-    find_font_file,
-    font_map,
-    fontconfig_environment,
-    missing_glyphs,
-    require_glyphs,
-)
-from .issuing import DraftResult, Issued, SignOff, draft_reminders, generate_draft, issue_drafts
-from .kinds import KINDS, find_kind
-from .layout import classification_mark, copy_number, format_date, format_document_number
-from .templates import TEMPLATE_FIELDS, TEMPLATE_FILES, TEMPLATES_FOLDER, build_all
+from archive.lazy import lazy_exports
 
-__all__ = [
-    "ConversionFailed",
-    "ConverterMissing",
-    "CopyRefused",
-    "DEFAULT_FONT_MAP",
-    "DraftChanged",
-    "DraftResult",
-    "FontMissing",
-    "GeneratorError",
-    "GlyphMissing",
-    "InvalidFields",
-    "Issued",
-    "KINDS",
-    "LayoutError",
-    "STANDARD_FACES",
-    "SignOff",
-    "TEMPLATES_FOLDER",
-    "TEMPLATE_FIELDS",
-    "TEMPLATE_FILES",
-    "TemplateMissing",
-    "UnknownKind",
-    "build_all",
-    "classification_mark",
-    "clear_pdf_metadata",
-    "convert_to_pdf",
-    "copy_number",
-    "draft_reminders",
-    "find_font_file",
-    "find_kind",
-    "find_soffice",
-    "font_map",
-    "fontconfig_environment",
-    "format_date",
-    "format_document_number",
-    "generate_draft",
-    "issue_drafts",
-    "missing_glyphs",
-    "pdf_copy",
-    "require_glyphs",
-    "stamp_text",
-]
+_EXPORTS: dict[str, str] = {
+    "clear_pdf_metadata": "conversion",
+    "convert_to_pdf": "conversion",
+    "find_soffice": "conversion",
+    "pdf_copy": "copies",
+    "stamp_text": "copies",
+    "ConversionFailed": "errors",
+    "ConverterMissing": "errors",
+    "CopyRefused": "errors",
+    "DraftChanged": "errors",
+    "FontMissing": "errors",
+    "GeneratorError": "errors",
+    "GlyphMissing": "errors",
+    "InvalidFields": "errors",
+    "LayoutError": "errors",
+    "TemplateMissing": "errors",
+    "UnknownKind": "errors",
+    "DEFAULT_FONT_MAP": "fonts",
+    "STANDARD_FACES": "fonts",
+    "find_font_file": "fonts",
+    "font_map": "fonts",
+    "fontconfig_environment": "fonts",
+    "missing_glyphs": "fonts",
+    "require_glyphs": "fonts",
+    "DraftResult": "issuing",
+    "Issued": "issuing",
+    "SignOff": "issuing",
+    "draft_reminders": "issuing",
+    "generate_draft": "issuing",
+    "issue_drafts": "issuing",
+    "KINDS": "kinds",
+    "find_kind": "kinds",
+    "classification_mark": "layout",
+    "copy_number": "layout",
+    "format_date": "layout",
+    "format_document_number": "layout",
+    "TEMPLATES_FOLDER": "templates",
+    "TEMPLATE_FIELDS": "templates",
+    "TEMPLATE_FILES": "templates",
+    "build_all": "templates",
+}
+"""Each public name and the module that holds it, loaded on first use (:mod:`archive.lazy`)."""
+
+__all__ = sorted(_EXPORTS)
+
+__getattr__ = lazy_exports(__name__, _EXPORTS)

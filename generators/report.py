@@ -16,6 +16,7 @@ from typing import Any
 
 from archive import Archive, Session
 from archive.cases import CaseFile
+from archive.destruction_register import DestructionRegister
 
 from .fields import Field
 from .kind import Composition
@@ -28,6 +29,7 @@ SCOPES = {
     "quarter": "一个季度（--quarter，默认上季度）",
     "opening": "一次举报箱开启（--opening，默认最近一次）",
     "day": "一天（--date，默认今天）",
+    "batch": "一个已执行的销毁批次（--batch）",
 }
 """What a report covers, and the option that chooses it."""
 
@@ -44,6 +46,7 @@ class ReportInput:
     period: tuple[date, date] | None = None
     opening: int | None = None
     day: date | None = None
+    register: DestructionRegister | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 

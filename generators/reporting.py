@@ -9,7 +9,7 @@ count only the cases the user may see.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,21 +17,25 @@ from typing import Any
 
 from archive import Archive, InvalidInput, Session
 from archive.cases import open_case
+from archive.destruction import find_batch
+from archive.destruction_register import DestructionRegister, read_register
 from archive.reportbox import find_opening
 from archive.roles import Role, require_role
 
 from .conversion import clear_pdf_metadata, convert_to_pdf
 from .fields import resolve
+from .kind import Composition
 from .layout import classification_mark, format_date
 from .output import check_outside, write_output
 from .rendering import Office, Stamp, check_glyphs
 from .report import SCOPES, ReportInput, ReportKind
 from .reports import find_report
 
-__all__ = ["REPORTERS", "ReportResult", "make_report", "parse_month", "parse_quarter"]
+__all__ = ["REPORTERS", "ReportResult", "make_report", "parse_month", "parse_quarter", "render_destruction_register"]
 
 REPORTERS = frozenset({Role.SECRETARY, Role.ARCHIVIST, Role.LEADER})
-_SCOPE_OPTIONS = {"case": "--case", "month": "--month", "quarter": "--quarter", "opening": "--opening", "day": "--date"}
+_SCOPE_OPTIONS = {"case": "--case", "month": "--month", "quarter": "--quarter", "opening": "--opening", "day": "--date",
+                  "batch": "--batch"}
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _QUARTER = re.compile(r"(\d{4})-?[Qq](\d)")
 
@@ -82,6 +86,7 @@ def make_report(
     quarter: str | None = None,
     opening: int | None = None,
     day: date | None = None,
+    batch_id: str | None = None,
     given: Mapping[str, Any] | None = None,
     pdf: bool = False,
     today: date | None = None,
@@ -91,7 +96,8 @@ def make_report(
     require_role(session.roles, REPORTERS, f"生成{kind.name}")
     check_outside(archive, out)
     today = today or date.today()
-    given_scope = {"case": case_id, "month": month, "quarter": quarter, "opening": opening, "day": day}
+    given_scope = {"case": case_id, "month": month, "quarter": quarter, "opening": opening, "day": day,
+                   "batch": batch_id}
     stray = [_SCOPE_OPTIONS[name] for name, value in given_scope.items() if value is not None and name != kind.scope]
     if stray:
         raise InvalidInput(f"{kind.name}的范围是{SCOPES[kind.scope]}，不用 {'、'.join(stray)}")
@@ -106,14 +112,14 @@ def make_report(
         base = replace(base, period=parse_quarter(quarter, today))
     elif kind.scope == "opening":
         base = replace(base, opening=find_opening(archive, opening).opening_id)
+    elif kind.scope == "batch":
+        if not batch_id:
+            raise InvalidInput(f"{kind.name}须指明销毁批次（--batch）")
+        base = replace(base, register=read_register(archive, session, find_batch(archive, session, batch_id)))
     else:
         base = replace(base, day=day or today)
-    values = resolve(kind.fields, given or {}, kind.defaults(base))
-    composition = kind.make(replace(base, values=values))
     office = Office(archive)
-    mark = classification_mark(base.case.level.label) if base.case else ""
-    stamp = Stamp(base.case.case_id if base.case else "", format_date(today), classification=mark)
-    data, context = office.render(kind.template, composition, stamp, [])
+    data, context, composition = _render(office, kind, base, given or {})
     stem = f"{kind.name}-{_scope_name(base)}"
     paths = [out / f"{stem}.docx"]
     outputs = [data]
@@ -129,7 +135,34 @@ def make_report(
     return ReportResult(kind, paths)
 
 
+def _render(office: Office, kind: ReportKind, base: ReportInput, given: Mapping[str, Any]
+            ) -> tuple[bytes, dict[str, Any], Composition]:
+    """The DOCX of one report, marked with the 密级 of what it covers, with its context and composition."""
+    values = resolve(kind.fields, given, kind.defaults(base))
+    composition = kind.make(replace(base, values=values))
+    level = base.case.level if base.case else base.register.level if base.register else None
+    mark = classification_mark(level.label) if level is not None else ""
+    reference = base.case.case_id if base.case else base.register.batch.batch_id if base.register else ""
+    data, context = office.render(kind.template, composition, Stamp(reference, format_date(base.today),
+                                                                    classification=mark), [])
+    return data, context, composition
+
+
+def render_destruction_register(archive: Archive, session: Session) -> Callable[[DestructionRegister], bytes]:
+    """The 销毁清册 renderer that ``destroy execute`` files with the batch (DOCX, no PDF: no LibreOffice needed)."""
+    office = Office(archive)
+
+    def render(register: DestructionRegister) -> bytes:
+        base = ReportInput(archive, session, date.today(), {}, register=register)
+        data, _, _ = _render(office, find_report("destruction-register"), base, {})
+        return data
+
+    return render
+
+
 def _scope_name(given: ReportInput) -> str:
+    if given.register is not None:
+        return given.register.batch.batch_id
     if given.case is not None:
         return given.case.case_id
     if given.period is not None:

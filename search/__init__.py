@@ -16,29 +16,29 @@ Builds on :mod:`archive`:
 
 from __future__ import annotations
 
-from .analysis import ChineseAnalyzer, chinese_text_field, fold_text
-from .errors import IndexBusy, IndexCorrupted, QueryError, SearchError
-from .indexing import IndexingReport, index_queued, reindex
-from .query import SearchResults, search_index, search_indexes
-from .searching import ArchiveSearch, SearchFilters, search_archive
-from .storage import EncryptedStorage
+from archive.lazy import lazy_exports
 
-__all__ = [
-    "ArchiveSearch",
-    "ChineseAnalyzer",
-    "EncryptedStorage",
-    "IndexBusy",
-    "IndexCorrupted",
-    "IndexingReport",
-    "QueryError",
-    "SearchError",
-    "SearchFilters",
-    "SearchResults",
-    "chinese_text_field",
-    "fold_text",
-    "index_queued",
-    "reindex",
-    "search_archive",
-    "search_index",
-    "search_indexes",
-]
+_EXPORTS: dict[str, str] = {
+    "ChineseAnalyzer": "analysis",
+    "chinese_text_field": "analysis",
+    "fold_text": "analysis",
+    "IndexBusy": "errors",
+    "IndexCorrupted": "errors",
+    "QueryError": "errors",
+    "SearchError": "errors",
+    "IndexingReport": "indexing",
+    "index_queued": "indexing",
+    "reindex": "indexing",
+    "SearchResults": "query",
+    "search_index": "query",
+    "search_indexes": "query",
+    "ArchiveSearch": "searching",
+    "SearchFilters": "searching",
+    "search_archive": "searching",
+    "EncryptedStorage": "storage",
+}
+"""Each public name and the module that holds it, loaded on first use (:mod:`archive.lazy`)."""
+
+__all__ = sorted(_EXPORTS)
+
+__getattr__ = lazy_exports(__name__, _EXPORTS)

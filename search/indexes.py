@@ -15,7 +15,10 @@ the generation (whoosh's table-of-contents number) of its latest commit.  An
 index folder older than that generation has been rolled back - restored from an
 old copy, say, to hide what was indexed since - and is refused as corrupted,
 like a tampered file.  A newer one is what a crash between whoosh's commit and
-the catalogue's leaves behind, and is accepted.
+the catalogue's leaves behind, and is accepted.  While a key rotation is
+unfinished the index may still be under the older key version, which every
+cleared account then holds too: it is read and written under that one until the
+rotation rebuilds it (:mod:`archive.rotation`).
 """
 
 from __future__ import annotations
@@ -34,16 +37,15 @@ from whoosh.writing import SegmentWriter
 
 from archive import Archive, Level, crypto
 from archive.audit import now_utc
+from archive.folder import INDEX_DIR, INDEX_WRITE_LOCK
 from archive.keyring import LevelKey
 
 from .analysis import chinese_text_field
 from .errors import IndexBusy, IndexCorrupted
 from .storage import EncryptedStorage
 
-__all__ = ["INDEX_DIR", "SCHEMA", "LevelIndex", "index_level"]
+__all__ = ["SCHEMA", "LevelIndex", "index_level"]
 
-INDEX_DIR = "index"
-_INDEX_NAME = "MAIN"  # whoosh's default index name: its files are _MAIN_<generation>.toc and friends
 WRITER_WAIT = 30.0
 """Seconds a second writer waits for the first before giving up with a clear message."""
 WRITER_MEMORY_MB = 128
@@ -77,8 +79,12 @@ class LevelIndex:
     def __init__(self, archive: Archive, level_key: LevelKey, *, folder: Path | None = None) -> None:
         self.archive = archive
         self.level = level_key.level
-        self.key_version = level_key.version
+        self.level_key = level_key
         self.folder = folder or archive.root / INDEX_DIR / f"L{self.level.value}"
+        self._use(level_key)
+
+    def _use(self, level_key: LevelKey) -> None:
+        self.key_version = level_key.version
         self.storage = EncryptedStorage(self.folder, crypto.derive_subkey(level_key.key, "search index"))
 
     @property
@@ -99,6 +105,9 @@ class LevelIndex:
         missing or older than the catalogue says, or was built under an older key.
         """
         recorded = self._recorded()
+        built_with = self.level_key.at(recorded[0]) if recorded is not None else None
+        if built_with is not None and built_with is not self.level_key:
+            self._use(built_with)  # a rotation not yet finished: read and write under the old version until rebuilt
         exists = self.folder.is_dir() and self.storage.index_exists()
         if not exists:
             if recorded is not None:
@@ -126,7 +135,7 @@ class LevelIndex:
         """Hold this index's write lock: for one writer's commit, or a whole rebuild and swap."""
         wait = WRITER_WAIT if wait is None else wait
         self.storage.create()
-        lock = self.storage.lock(f"{_INDEX_NAME}_WRITELOCK")
+        lock = self.storage.lock(INDEX_WRITE_LOCK)
         if not try_for(lock.acquire, wait, 0.25):
             raise IndexBusy(f"另一进程正在更新{self.label}，等待 {wait:g} 秒后仍未结束；请稍后重试")
         try:

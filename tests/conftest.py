@@ -8,6 +8,7 @@ warns about such slots, and a test checks that it does.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
@@ -142,25 +143,42 @@ def file_one_per_level(office: Office, scratch: Path) -> Office:
     return office
 
 
-@pytest.fixture
-def bare_office(tmp_path: Path) -> Office:
-    """A fresh office with accounts and clearances, no cases and no records."""
-    return build_office(tmp_path / "archive")
-
-
-@pytest.fixture
-def office(bare_office: Office) -> Office:
-    """The office with three registered cases (XF-2026-0001 to 0003) and no records."""
-    assert register_cases(bare_office) == list(CASES)
-    return bare_office
-
-
-@pytest.fixture
-def filed_office(office: Office, tmp_path: Path) -> Office:
-    """The office with one record per level from 内部 to 绝密."""
-    scratch = tmp_path / "scratch"
+@pytest.fixture(scope="session")
+def _templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Office]:
+    """The three standard offices, built once per run; each test gets its own copy of one."""
+    root = tmp_path_factory.mktemp("templates")
+    bare = build_office(root / "bare")
+    shutil.copytree(bare.path, root / "cases")
+    cases = Office(root / "cases")
+    assert register_cases(cases) == list(CASES)
+    shutil.copytree(cases.path, root / "filed")
+    scratch = root / "scratch"
     scratch.mkdir()
-    return file_one_per_level(office, scratch)
+    filed = file_one_per_level(Office(root / "filed"), scratch)
+    return {"bare": bare, "cases": cases, "filed": filed}
+
+
+def _copy_of(template: Office, path: Path) -> Office:
+    shutil.copytree(template.path, path)
+    return Office(path, dict(template.records))
+
+
+@pytest.fixture
+def bare_office(_templates: dict[str, Office], tmp_path: Path) -> Office:
+    """A fresh office with accounts and clearances, no cases and no records."""
+    return _copy_of(_templates["bare"], tmp_path / "archive")
+
+
+@pytest.fixture
+def office(_templates: dict[str, Office], tmp_path: Path) -> Office:
+    """The office with three registered cases (XF-2026-0001 to 0003) and no records."""
+    return _copy_of(_templates["cases"], tmp_path / "archive")
+
+
+@pytest.fixture
+def filed_office(_templates: dict[str, Office], tmp_path: Path) -> Office:
+    """The office with one record per level from 内部 to 绝密."""
+    return _copy_of(_templates["filed"], tmp_path / "archive")
 
 
 @pytest.fixture

@@ -43,7 +43,10 @@ def test_the_libraries_load_without_click_and_archive_imports_nothing_of_ours() 
 
 def _commands(group: click.Group, prefix: str = "xinfang") -> list[tuple[str, click.Command]]:
     found = []
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None, name
         path = f"{prefix} {name}"
         found.append((path, command))
         if isinstance(command, click.Group):

@@ -7,7 +7,7 @@ township commission and shows up as due for a reminder a month later; the
 secretary drafts one document of every kind and the leader signs them off, so
 they are numbered, filed and printed (:mod:`xinfang.demo_letters`); the other
 case is handled by the office itself, closed and filed by the archivist with
-档号; then every register, statistic and archival list is made once
+档号; an expired 2010 record is destroyed with approval and two witnesses; then every register, statistic and archival list is made once
 (:mod:`xinfang.demo_reports`).  The administrator is refused content and the auditor verifies without
 any key.  Everything is reported through ``say`` so the command line decides
 how to show it.  Sample originals are written to a private temporary folder and
@@ -30,6 +30,7 @@ from archive import (
     KdfParams,
     Level,
     NotFound,
+    Retention,
     Role,
     Session,
     add_account,
@@ -46,6 +47,7 @@ from archive import (
 from archive.access import grant_access
 from archive.cases import CaseRegistration, Petitioner, ReportedPerson, register_case
 from archive.copies import issue_copy
+from archive.destruction import approve_batch, execute_batch, propose_batch, witness_batch
 from archive.files import write_atomic
 from archive.filing import file_case
 from archive.handling import (
@@ -59,6 +61,7 @@ from archive.handling import (
 from archive.supervision import cases_due
 from generators.copies import render_copy
 from generators.fonts import font_map
+from generators.reporting import render_destruction_register
 from search import index_queued, search_archive
 
 from .demo_letters import issue_every_kind
@@ -130,8 +133,9 @@ def run_demo(folder: Path, documents: Path, say: Callable[[str], None], kdf: Kdf
             say("⑦ 文秘按每种文书各拟一稿，领导签发，分配发文字号，正本和定稿随案归档（DOCX 与 PDF）")
             issue_every_kind(office, case_ids[0], case_ids[1], documents, say, today)
             _handle_own(office, case_ids[1], Path(scratch), say)
+            batch_id = _destroy_expired(office, Path(scratch), say, today)
         say(f"⑩ 登记表、统计报表和归档目录（每种一份，DOCX 与 PDF）：{documents / '报表'}")
-        make_every_report(office, case_ids[0], case_ids[1], documents / "报表", say, today)
+        make_every_report(office, case_ids[0], case_ids[1], batch_id, documents / "报表", say, today)
         _show_listings(office, say)
         _search(office, say)
         _grant_and_copy(office, case_ids[0], record_ids[0], documents, say)
@@ -228,6 +232,29 @@ def _handle_own(office: _Office, own: str, scratch: Path, say: Callable[[str], N
     say(f"⑨ 档案员归档 {own}（一案一档，按形成顺序编档号）：")
     for info in file_case(archive, office["孙档案"], own):
         say(f"   {info.archival_code}  {info.record_id}  {info.title}")
+
+
+def _destroy_expired(office: _Office, scratch: Path, say: Callable[[str], None], today: date) -> str:
+    """A 2010 case whose 定期10年 material ran out in 2021: proposed, approved, witnessed, erased."""
+    archive, clerk, archivist = office.archive, office["王文秘"], office["孙档案"]
+    old = register_case(archive, clerk, CaseRegistration(
+        channel="来信", received=date(2010, 3, 1), category="申诉", importance="一般", classification=Level.INTERNAL,
+        real_name=False, summary="2010年来信申诉低保资格被取消，已于当年办结。"), today=today).case_id
+    source = scratch / "旧案来信.txt"
+    source.write_text("2010年来信：申诉本人低保资格被取消，请求复查。", encoding="utf-8")
+    (info,) = add_records(archive, clerk, [source], case_id=old, title="2010年申诉低保资格的来信",
+                          kind=parse_kind("letter"), classification=Level.INTERNAL, retention=Retention.TEN_YEARS,
+                          formed=date(2010, 3, 1))
+    source.unlink()
+    batch = propose_batch(archive, archivist, [info.record_id], note="定期10年，2021年届满")
+    approve_batch(archive, office["吴领导"], batch.batch_id)
+    for witness in ("王文秘", "钱审计"):
+        witness_batch(archive, office[witness], batch.batch_id)
+    done = execute_batch(archive, archivist, batch.batch_id, render_destruction_register(archive, archivist))
+    say(f"   到期档案 {info.record_id}（{old}，定期10年）：档案员提出 {batch.batch_id} → 吴领导批准 → "
+        "王文秘、钱审计监销 → 密码擦除")
+    say(f"   销毁清册随即作为永久档案归入 {done.register_record}")
+    return batch.batch_id
 
 
 def _search(office: _Office, say: Callable[[str], None]) -> None:

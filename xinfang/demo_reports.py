@@ -36,8 +36,8 @@ def _last_rest_day(archive: Archive, today: date) -> date:
     return day
 
 
-def make_every_report(staff: _Staff, assigned: str, filed: str, out: Path, say: Callable[[str], None],
-                      today: date) -> list[Path]:
+def make_every_report(staff: _Staff, assigned: str, filed: str, destroyed: str, out: Path,
+                      say: Callable[[str], None], today: date) -> list[Path]:
     """Make one report of every kind into ``out``; returns the files written."""
     archive, clerk, leader = staff.archive, staff["王文秘"], staff["吴领导"]
     record_opening(archive, clerk, opened_on=today, letters=2, witnesses=["王文秘", "吴领导"])
@@ -61,6 +61,7 @@ def make_every_report(staff: _Staff, assigned: str, filed: str, out: Path, say: 
         ("file-list", staff["孙档案"], {"case_id": filed}),
         ("notes-sheet", staff["孙档案"], {"case_id": filed, "given": {"checked_by": "吴领导"}}),
         ("box-label", staff["孙档案"], {"case_id": filed}),
+        ("destruction-register", staff["孙档案"], {"batch_id": destroyed}),
     ]
     pdf = True
     written: list[Path] = []

@@ -6,6 +6,7 @@ from ..kind import lookup
 from ..report import ReportKind
 from . import (
     box_label,
+    destruction_register,
     duty_log,
     file_list,
     letter_card,
@@ -21,7 +22,7 @@ __all__ = ["REPORTS", "find_report"]
 
 REPORTS: tuple[ReportKind, ...] = tuple(module.KIND for module in (
     visit_register, letter_card, reportbox_record, duty_log, monthly_report, quarterly_bulletin, major_incident,
-    file_list, notes_sheet, box_label,
+    file_list, notes_sheet, box_label, destruction_register,
 ))
 """Every report, in the order ``report --list`` shows them."""
 

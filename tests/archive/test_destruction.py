@@ -13,11 +13,14 @@ from pathlib import Path
 import pytest
 
 from archive import (
+    Archive,
     InvalidInput,
     Level,
+    NotFound,
     PermissionDenied,
     Refused,
     Retention,
+    Session,
     add_records,
     login,
     parse_kind,
@@ -26,6 +29,7 @@ from archive import (
 )
 from archive.cases import CaseRegistration, ReportedPerson, open_case, register_case
 from archive.destruction import (
+    Batch,
     approve_batch,
     execute_batch,
     find_batch,
@@ -33,7 +37,11 @@ from archive.destruction import (
     reject_batch,
     witness_batch,
 )
+from archive.destruction_register import read_register
+from archive.docx_redaction import docx_paragraphs
 from archive.holds import place_hold, release_hold
+from archive.records import list_records
+from generators.reporting import render_destruction_register
 from search.indexing import index_queued
 from search.searching import search_archive
 from tests.conftest import PASSPHRASE, Office
@@ -65,6 +73,11 @@ def due(bare_office: Office, tmp_path: Path) -> tuple[Office, list[str], str]:
     return bare_office, ids, case_id
 
 
+def execute(archive: Archive, archivist: Session, batch_id: str) -> Batch:
+    """Execute as ``destroy execute`` does: the 清册 rendered by the generators."""
+    return execute_batch(archive, archivist, batch_id, render_destruction_register(archive, archivist))
+
+
 def approved(office: Office, ids: list[str]) -> str:
     with office.open() as archive:
         batch = propose_batch(archive, login(archive, ARCHIVIST, PASSPHRASE), ids, note="2010年到期")
@@ -91,10 +104,10 @@ def test_the_whole_cycle_leaves_tombstones_and_nothing_readable(due: tuple[Offic
     with office.open() as archive:
         archivist = login(archive, ARCHIVIST, PASSPHRASE)
         with pytest.raises(Refused, match="至少 2 名监销人"):
-            execute_batch(archive, archivist, batch_id)
+            execute(archive, archivist, batch_id)
         witness_batch(archive, login(archive, CLERK, PASSPHRASE), batch_id)
         witness_batch(archive, archivist, batch_id, external="刘保密", unit="旗保密办", scan=scan)
-        done = execute_batch(archive, archivist, batch_id)
+        done = execute(archive, archivist, batch_id)
         assert done.state == "executed" and done.done == ids and "xinfang 审计检查点" in (done.checkpoint or "")
         leader = login(archive, LEADER, PASSPHRASE)
         for record_id in ids:
@@ -107,11 +120,42 @@ def test_the_whole_cycle_leaves_tombstones_and_nothing_readable(due: tuple[Offic
         assert search_archive(archive, leader, "救灾款").count == 0
         report = verify_archive(archive, login(archive, AUDITOR, PASSPHRASE))
         assert report.ok, report.problems
+        (check,) = report.destructions
+        assert (check.batch_id, check.items, check.approver, check.register_filed, check.ok) == (
+            batch_id, 2, LEADER, True, True)
+        assert check.witnesses == sorted([CLERK, "刘保密"])
         archive.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     needles = {**before, **{f"text {t[:6]}": t.encode() for t in TEXTS}, "reported": REPORTED.encode()}
     found = [f"{what} in {path.relative_to(office.path)}" for path in office.path.rglob("*") if path.is_file()
              for what, needle in needles.items() if needle in path.read_bytes()]
     assert found == []
+
+
+def test_the_register_lists_what_was_destroyed_and_is_kept_for_good(due: tuple[Office, list[str], str],
+                                                                    tmp_path: Path) -> None:
+    office, ids, _ = due
+    batch_id = approved(office, ids)
+    with office.open() as archive:
+        archivist = login(archive, ARCHIVIST, PASSPHRASE)
+        witness_batch(archive, login(archive, CLERK, PASSPHRASE), batch_id)
+        witness_batch(archive, login(archive, "郑秘书", PASSPHRASE), batch_id)
+        done = execute(archive, archivist, batch_id)
+        leader = login(archive, LEADER, PASSPHRASE)
+        register = read_register(archive, leader, done)
+        assert [(i.record_id, i.title, i.year, i.retention) for i in register.items] == [
+            (ids[0], "旧案材料1", 2000, "D10"), (ids[1], "旧案材料2", 2000, "D10")]
+        info, content = read_record(archive, leader, done.register_record or "")
+        assert (info.case_id, info.kind, info.retention, info.classification) == (
+            batch_id, "destruction-register", "Y", "内部")
+        text = "".join(docx_paragraphs(content))
+        for needle in ("档案销毁清册", batch_id, "旧案材料1", "旧案材料2", "密码擦除", LEADER, CLERK, "郑秘书", "根哈希"):
+            assert needle in text, needle
+        assert [r.record_id for r in list_records(archive, leader, batch_id)] == [done.register_record]
+        for outsider in (INVESTIGATOR, CLERK):  # the batch's file is the archivists' and leaders'
+            with pytest.raises(NotFound):
+                read_record(archive, login(archive, outsider, PASSPHRASE), done.register_record or "")
+        with pytest.raises(PermissionDenied):
+            read_register(archive, login(archive, AUDITOR, PASSPHRASE), done)
 
 
 def test_who_may_do_each_step(due: tuple[Office, list[str], str]) -> None:
@@ -163,7 +207,7 @@ def test_a_hold_blocks_proposal_and_execution(due: tuple[Office, list[str], str]
         witness_batch(archive, login(archive, "郑秘书", PASSPHRASE), batch_id)
         late = place_hold(archive, leader, case_id=case_id, reason="纪律审查调卷")
         with pytest.raises(Refused, match=f"被保全.*{late.hold_id}"):
-            execute_batch(archive, archivist, batch_id)
+            execute(archive, archivist, batch_id)
         assert all(archive.record_path(r).exists() for r in ids)
 
 
@@ -188,14 +232,26 @@ def test_an_interrupted_execution_is_finished_by_running_it_again(due: tuple[Off
         witness_batch(archive, login(archive, "郑秘书", PASSPHRASE), batch_id)
         monkeypatch.setattr(destruction, "_destroy_item", crash_on_second)
         with pytest.raises(KeyboardInterrupt):
-            execute_batch(archive, archivist, batch_id)
+            execute(archive, archivist, batch_id)
         monkeypatch.setattr(destruction, "_destroy_item", real)
         half = find_batch(archive, archivist, batch_id)
         assert (half.state, half.done) == ("executing", ids[:1])
         assert verify_archive(archive, login(archive, AUDITOR, PASSPHRASE)).ok
-        finished = execute_batch(archive, archivist, batch_id)
-        assert (finished.state, finished.done) == ("executed", ids)
+        def power_cut(register: object) -> bytes:
+            raise KeyboardInterrupt  # the process dies after the erase, before the 清册 is filed
+
+        with pytest.raises(KeyboardInterrupt):
+            execute_batch(archive, archivist, batch_id, power_cut)
+        unfiled = find_batch(archive, archivist, batch_id)
+        assert (unfiled.state, unfiled.done, unfiled.register_record) == ("executed", ids, None)
+        report = verify_archive(archive, login(archive, AUDITOR, PASSPHRASE))
+        assert report.ok and any("销毁清册尚未归档" in w for w in report.warnings)
+        finished = execute(archive, archivist, batch_id)
+        assert (finished.state, finished.done, finished.checkpoint) == ("executed", ids, unfiled.checkpoint)
+        assert finished.register_record is not None
         assert not any(archive.record_path(r).exists() for r in ids)
+        with pytest.raises(Refused, match="执行完毕"):
+            execute(archive, archivist, batch_id)
 
 
 def test_a_tombstone_without_a_proper_batch_is_reported(due: tuple[Office, list[str], str]) -> None:
@@ -205,3 +261,13 @@ def test_a_tombstone_without_a_proper_batch_is_reported(due: tuple[Office, list[
     with office.open() as archive:
         report = verify_archive(archive, login(archive, AUDITOR, PASSPHRASE))
     assert any("XH-2026-9999 不存在或未执行" in p.message for p in report.problems)
+
+
+def test_an_edited_batch_no_longer_matches_the_log(due: tuple[Office, list[str], str]) -> None:
+    office, ids, _ = due
+    batch_id = approved(office, ids)
+    with office.raw_catalogue() as conn:  # someone swaps the approver by hand
+        conn.execute("UPDATE destruction_batches SET approved_by = '郑秘书' WHERE batch_id = ?", (batch_id,))
+    with office.open() as archive:
+        report = verify_archive(archive, login(archive, AUDITOR, PASSPHRASE))
+    assert [p.where for p in report.problems] == [f"销毁批次 {batch_id}"]

@@ -19,7 +19,8 @@ def test_demo_builds_an_archive_that_verifies_issues_every_kind_and_says_what_to
     with Archive.open(folder) as archive:
         officer = login(archive, "赵保密", DEMO_PASSPHRASE)
         report = verify_archive(archive, officer)
-    assert report.ok and report.records_decrypted == report.records_checked > 0
+    assert report.ok and report.records_decrypted == report.records_checked - report.records_destroyed > 0
+    assert report.records_destroyed == 1 and report.destructions[0].register_filed
     # one document of every kind, drafted and issued into a folder beside the archive
     documents = tmp_path / "demo-archive-文书"
     assert f"文书在 {documents.resolve()}" in result.output

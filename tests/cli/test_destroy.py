@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 from archive import Level
+from archive.docx_redaction import docx_paragraphs
 from tests.archive.test_destruction import due as due  # the fixture: two long-due records of one case
-from tests.conftest import CliRun, Office
+from tests.conftest import OFFICER, CliRun, Office
 
 LEADER, CLERK, ARCHIVIST, AUDITOR = "吴领导", "王文秘", "孙档案", "钱审计"
 
@@ -33,7 +34,20 @@ def test_the_cycle_from_the_command_line(due: tuple[Office, list[str], str], cli
     gone = cli("archive", "get", ids[0], "--out", str(tmp_path / "x.txt"), user=LEADER)
     assert gone.exit_code == 1 and f"随销毁批次 {batch}" in gone.output
     assert cli("archive", "verify", user=AUDITOR).exit_code == 0
+    audited = cli("audit", "verify")
+    assert audited.exit_code == 0, audited.output
+    assert f"销毁批次 {batch}：2 件" in audited.output and "监销 刘保密、王文秘——与存根一致" in audited.output
     assert cli("destroy", "execute", batch, user=ARCHIVIST).exit_code == 1  # already executed
+    assert cli("search", "救灾款", user=LEADER).exit_code == 0
+    log = cli("audit", "log", user=OFFICER)  # tombstones and a search's sealed query among the entries
+    assert log.exit_code == 0, log.output
+    assert "query=救灾款" in log.output and "record.destroy" in log.output
+    assert f"销毁清册：{shown['register_record']}" in cli("destroy", "show", batch, user=ARCHIVIST).output
+    printed = cli("report", "destruction-register", "--batch", batch, "--out", str(tmp_path / "报表"), user=LEADER)
+    assert printed.exit_code == 0, printed.output
+    text = "".join(docx_paragraphs((tmp_path / "报表" / f"销毁清册-{batch}.docx").read_bytes()))
+    assert "旧案材料1" in text and "刘保密（旗保密办，外单位" in text
+    assert cli("report", "destruction-register", "--batch", batch, "--out", str(tmp_path), user=AUDITOR).exit_code == 3
 
 
 def test_propose_needs_ids_or_due(due: tuple[Office, list[str], str], cli: CliRun) -> None:

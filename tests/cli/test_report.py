@@ -26,7 +26,7 @@ from tests.generators.test_reports import CHECKPOINT_HEADING, month_rows, the_ta
 EXIT_USAGE, EXIT_INTEGRITY = 2, 4
 SECRETARY, LEADER = "王文秘", "吴领导"
 KINDS = ["visit-register", "letter-card", "reportbox-record", "duty-log", "monthly-report", "quarterly-bulletin",
-         "major-incident", "file-list", "notes-sheet", "box-label"]
+         "major-incident", "file-list", "notes-sheet", "box-label", "destruction-register"]
 TODAY = date.today()
 MONDAY = TODAY - timedelta(days=TODAY.weekday())
 DUTY = ("--set", "on_duty=王文秘", "--set", "leader=吴领导")
@@ -48,7 +48,7 @@ def plaintext_in(office: Office) -> list[Path]:
 # --------------------------------------------------------------------------- listing the kinds
 
 
-def test_report_list_json_lists_the_ten_kinds_without_an_archive(cli: CliRun, tmp_path: Path) -> None:
+def test_report_list_json_lists_every_kind_without_an_archive(cli: CliRun, tmp_path: Path) -> None:
     result = ok(cli("report", "--list", "--json", user=None, passphrase=None, archive=tmp_path / "无此档案库"))
     listed = json.loads(result.stdout)["reports"]
     assert [k["id"] for k in listed] == KINDS
@@ -56,9 +56,9 @@ def test_report_list_json_lists_the_ten_kinds_without_an_archive(cli: CliRun, tm
     assert {k["id"]: k["scope"] for k in listed} == {
         "visit-register": "case", "letter-card": "case", "reportbox-record": "opening", "duty-log": "day",
         "monthly-report": "month", "quarterly-bulletin": "quarter", "major-incident": "case", "file-list": "case",
-        "notes-sheet": "case", "box-label": "case"}
+        "notes-sheet": "case", "box-label": "case", "destruction-register": "batch"}
     assert [k["id"] for k in listed if k["format"] == "table"] == [
-        "monthly-report", "quarterly-bulletin", "file-list", "box-label"]
+        "monthly-report", "quarterly-bulletin", "file-list", "box-label", "destruction-register"]
     duty = next(k for k in listed if k["id"] == "duty-log")
     assert [f["name"] for f in duty["fields"]] == ["on_duty", "leader", "events", "handling", "handover"]
 

@@ -23,17 +23,29 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from archive import Archive, InvalidInput, Level, NotFound, PermissionDenied, Refused, Session, add_records, login
+from archive import (
+    Archive,
+    InvalidInput,
+    Level,
+    NotFound,
+    PermissionDenied,
+    Refused,
+    Retention,
+    Session,
+    add_records,
+    login,
+)
 from archive.anchors import parse_checkpoint
 from archive.auditing import verify_audit
 from archive.cases import open_case
+from archive.destruction import approve_batch, execute_batch, propose_batch, witness_batch
 from archive.filing import file_case
 from archive.kinds import parse_kind
 from archive.reportbox import record_opening
 from generators.errors import InvalidFields, UnknownKind
 from generators.layout import PAGE, twips_to_mm
 from generators.report import ReportInput
-from generators.reporting import make_report, parse_month, parse_quarter
+from generators.reporting import make_report, parse_month, parse_quarter, render_destruction_register
 from generators.reports import REPORTS, find_report
 from generators.tables import column_widths
 from tests.archive.test_statistics import (
@@ -58,7 +70,7 @@ from tests.generators.conftest import W, own_text, paragraphs, parts
 SECRETARY, LEADER, ARCHIVIST = "王文秘", "吴领导", "孙档案"
 TODAY = date(2026, 11, 28)
 ORGANISATION = "伊金霍洛旗纪委监委"
-TABLE_KINDS = ("monthly-report", "quarterly-bulletin", "file-list", "box-label")
+TABLE_KINDS = ("monthly-report", "quarterly-bulletin", "file-list", "box-label", "destruction-register")
 CHECKPOINT_HEADING = "以下审计检查点可抄存后用 xinfang audit verify --against 核对："
 CHECKPOINT_TITLE = "xinfang 审计检查点"
 CHECKPOINT_LABELS = ("机关", "档案库", "条目数", "根哈希", "签署时间", "签署人", "签署人公钥指纹", "签名")
@@ -123,6 +135,21 @@ class Desk:
 
     def file(self, case_id: str = LETTER) -> None:
         file_case(self.archive, self.archivist, case_id)
+
+    def destroy(self, scratch: Path) -> str:
+        """A long-expired record of LETTER destroyed in a batch of its own; the batch id."""
+        source = scratch / "旧材料.txt"
+        source.write_text("2000年的旧材料", encoding="utf-8")
+        (old,) = add_records(self.archive, self.secretary, [source], case_id=LETTER, title="2000年旧材料",
+                             kind=parse_kind("letter"), classification=Level.INTERNAL, retention=Retention.TEN_YEARS,
+                             formed=date(2000, 5, 1))
+        batch = propose_batch(self.archive, self.archivist, [old.record_id])
+        approve_batch(self.archive, login(self.archive, LEADER, PASSPHRASE), batch.batch_id)
+        for witness in (SECRETARY, "郑秘书"):
+            witness_batch(self.archive, login(self.archive, witness, PASSPHRASE), batch.batch_id)
+        execute_batch(self.archive, self.archivist, batch.batch_id,
+                      render_destruction_register(self.archive, self.archivist))
+        return batch.batch_id
 
     def written(self) -> list[str]:
         return sorted(p.name for p in self.out.iterdir()) if self.out.exists() else []
@@ -453,6 +480,8 @@ def _make_any(desk: Desk, kind: str) -> bytes:
         desk.file()
         return desk.make(kind, desk.archivist, case_id=LETTER, given={"checked_by": LEADER} if kind == "notes-sheet"
                          else None)
+    if kind == "destruction-register":
+        return desk.make(kind, desk.archivist, batch_id=desk.destroy(desk.out.parent))
     if kind == "reportbox-record":
         record_opening(desk.archive, desk.secretary, opened_on=date(2026, 11, 2), letters=2, witnesses=[SECRETARY, LEADER])
     options: dict[str, dict[str, Any]] = {

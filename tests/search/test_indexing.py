@@ -18,10 +18,11 @@ from archive import Level, PermissionDenied, add_records, login, parse_kind
 from archive.audit import read_sealed_details
 from archive.cases import CaseRegistration, register_case
 from archive.filing import file_case
+from archive.folder import INDEX_DIR
 from archive.index_queue import queued_records
 from archive.verify import verify_archive
 from search.errors import IndexBusy, IndexCorrupted, QueryError
-from search.indexes import INDEX_DIR, LevelIndex
+from search.indexes import LevelIndex
 from search.indexing import index_queued, reindex
 from search.searching import SearchFilters, search_archive
 from search.storage import HEADER_SIZE

@@ -16,26 +16,34 @@ from xinfang import __version__
 
 from ._errors import XinfangGroup
 from ._runtime import Runtime
-from .access import access
-from .archive import archive_group
-from .audit import audit
-from .case import case
-from .demo import demo
-from .destroy import destroy
-from .generate import generate
-from .hold import hold
-from .init import init
-from .issue import issue
-from .redact import gate, redact
-from .report import report, reportbox
-from .retention import retention
-from .search import search
-from .user import user
 
 __all__ = ["main"]
 
+_COMMANDS = {
+    "init": "init:init",
+    "user": "user:user",
+    "archive": "archive:archive_group",
+    "audit": "audit:audit",
+    "case": "case:case",
+    "demo": "demo:demo",
+    "redact": "redact:redact",
+    "gate": "redact:gate",
+    "generate": "generate:generate",
+    "issue": "issue:issue",
+    "report": "report:report",
+    "reportbox": "report:reportbox",
+    "search": "search:search",
+    "access": "access:access",
+    "retention": "retention:retention",
+    "hold": "hold:hold",
+    "destroy": "destroy:destroy",
+    "backup": "backup:backup",
+    "keys": "keys:keys",
+}
+"""Each command and the module under :mod:`xinfang.cli` that defines it, loaded only when it runs."""
 
-@click.group(cls=XinfangGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+@click.group(cls=XinfangGroup, lazy_commands=_COMMANDS, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option(
     "--archive",
     "archive_dir",
@@ -64,22 +72,3 @@ def main(ctx: click.Context, archive_dir: Path | None, user: str | None, passphr
     if not debug:  # pypdf logs English notes on damaged files; our own message says what is wrong
         logging.getLogger("pypdf").addHandler(logging.NullHandler())
         logging.getLogger("pypdf").propagate = False
-
-
-main.add_command(init)
-main.add_command(user)
-main.add_command(archive_group)
-main.add_command(audit)
-main.add_command(case)
-main.add_command(demo)
-main.add_command(redact)
-main.add_command(gate)
-main.add_command(generate)
-main.add_command(issue)
-main.add_command(report)
-main.add_command(reportbox)
-main.add_command(search)
-main.add_command(access)
-main.add_command(retention)
-main.add_command(hold)
-main.add_command(destroy)

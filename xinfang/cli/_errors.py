@@ -7,9 +7,11 @@ message to stderr.  ``--debug`` shows the traceback instead.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -23,6 +25,7 @@ __all__ = [
     "ChineseUsageError",
     "EXIT_CREDENTIALS",
     "EXIT_INTEGRITY",
+    "EXIT_INTERRUPTED",
     "EXIT_INVALID",
     "EXIT_OK",
     "EXIT_PERMISSION",
@@ -38,6 +41,8 @@ EXIT_USAGE = 2
 EXIT_PERMISSION = 3
 EXIT_INTEGRITY = 4
 EXIT_CREDENTIALS = 5
+EXIT_INTERRUPTED = 130
+"""128 + SIGINT, as shells report a process stopped by Ctrl-C."""
 
 _CODES: list[tuple[type[errors.ArchiveError], int, str]] = [
     (errors.CredentialsError, EXIT_CREDENTIALS, "身份验证失败"),
@@ -94,7 +99,25 @@ class ChineseUsageError(click.UsageError):
 
 
 class XinfangGroup(click.Group):
-    """The root group: runs a command and turns any error into a message and an exit code."""
+    """The root group: runs a command and turns any error into a message and an exit code.
+
+    Commands are imported when they are used (``lazy_commands``: name to
+    ``module:attribute`` under this package), so ``xinfang search`` starts without
+    loading the document generators, LibreOffice glue and PDF libraries.
+    """
+
+    def __init__(self, *args: Any, lazy_commands: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy_commands:
+            module, attribute = self.lazy_commands[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(f"{__package__}.{module}"), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
                      **extra: Any) -> click.Context:
@@ -128,6 +151,10 @@ class XinfangGroup(click.Group):
             if corrupted and "reindex" not in str(exc):
                 click.echo("检索索引由档案记录派生：档案员或领导可用 xinfang search reindex 重建。", err=True)
             ctx.exit(EXIT_INTEGRITY if corrupted else EXIT_INVALID)
+        except KeyboardInterrupt:
+            # Ctrl-C: what was committed stays whole; an interrupted batch is finished by running it again.
+            click.echo("已中断：已完成的部分完整保存；批量操作可再次运行以续完。", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
             # The reader went away (``| head``): stop quietly, as Unix tools do.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -144,7 +171,7 @@ class XinfangGroup(click.Group):
             if debug:
                 raise
             raise ChineseUsageError(exc) from exc
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:  # the promise: no traceback reaches a user
             if debug:

@@ -13,12 +13,23 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-__all__ = ["ProgressReport", "echo_json", "echo_table", "progress_bar"]
+from archive.verify import DestructionCheck
+
+__all__ = ["ProgressReport", "echo_destructions", "echo_json", "echo_table", "progress_bar"]
 
 
 def echo_json(value: Any) -> None:
     """Print ``value`` as JSON, Chinese left readable."""
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def echo_destructions(checks: Sequence[DestructionCheck]) -> None:
+    """One line per executed destruction as verification found it."""
+    for check in checks:
+        verdict = "与存根一致" if check.ok else "有问题（见上）"
+        register = "" if check.register_filed else "，销毁清册未归档"
+        click.echo(f"销毁批次 {check.batch_id}：{check.items} 件，{(check.executed_at or '')[:10]} 执行，"
+                   f"批准 {check.approver}，监销 {'、'.join(check.witnesses)}{register}——{verdict}")
 
 
 def echo_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, empty: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -21,11 +22,12 @@ from archive.copies import CopyRequest, issue_copy, list_copies, settle_copy
 from archive.days import parse_date
 from archive.files import write_atomic
 from archive.filing import file_case
+from archive.kinds import kind_label
 from generators.copies import render_copy
 from generators.fonts import font_map
 
 from ._errors import EXIT_INTEGRITY
-from ._output import echo_json, echo_table, progress_bar
+from ._output import echo_destructions, echo_json, echo_table, progress_bar
 from ._runtime import Runtime, pass_runtime
 from .search import index_filed
 
@@ -35,7 +37,7 @@ _RECORD_COLUMNS = ["记录号", "档号", "信访件", "类别", "密级", "保�
 
 
 def _record_row(info: RecordInfo) -> tuple:
-    return (info.record_id, info.archival_code, info.case_id, parse_kind(info.kind).label,
+    return (info.record_id, info.archival_code, info.case_id, kind_label(info.kind),
             info.classification, info.retention, info.formed, info.title)
 
 
@@ -141,17 +143,21 @@ def verify(runtime: Runtime, as_json: bool) -> None:
             "warnings": report.warnings,
             "records_checked": report.records_checked,
             "records_decrypted": report.records_decrypted,
+            "records_destroyed": report.records_destroyed,
             "log_entries": report.log_entries,
+            "destructions": [asdict(check) for check in report.destructions],
         })
     else:
         for problem in report.problems:
             click.echo(f"问题  {problem.where}：{problem.message}")
         for warning in report.warnings:
             click.echo(f"提示  {warning}")
+        echo_destructions(report.destructions)
         signers = "、".join(f"{name} {n}" for name, n in sorted(report.signers.items()))
         click.echo(
             f"审计日志 {report.log_entries} 条（检查点签署人：{signers or '无'}）；"
             f"记录 {report.records_checked} 条，其中 {report.records_decrypted} 条已逐块解密认证"
+            + (f"，{report.records_destroyed} 条为已销毁的存根" if report.records_destroyed else "")
         )
         click.echo("校验通过" if report.ok else f"发现 {len(report.problems)} 个问题")
     if not report.ok:
@@ -176,7 +182,7 @@ def file_(runtime: Runtime, case_id: str, force: bool, as_json: bool) -> None:
         echo_json({"records": [info.to_json() for info in records]})
         return
     echo_table(["档号", "记录号", "类别", "密级", "形成日期", "题名"],
-               [(r.archival_code, r.record_id, parse_kind(r.kind).label, r.classification, r.formed, r.title)
+               [(r.archival_code, r.record_id, kind_label(r.kind), r.classification, r.formed, r.title)
                 for r in records], empty="没有记录")
 
 

@@ -13,7 +13,7 @@ from archive.days import parse_date
 from archive.files import write_atomic
 
 from ._errors import EXIT_INTEGRITY
-from ._output import echo_json, echo_table, progress_bar
+from ._output import echo_destructions, echo_json, echo_table, progress_bar
 from ._runtime import Runtime, pass_runtime
 
 __all__ = ["audit"]
@@ -71,6 +71,7 @@ def verify(runtime: Runtime, anchors: tuple[Path, ...], as_json: bool) -> None:
             "problems": [{"where": p.where, "message": p.message} for p in problems],
             "warnings": report.archive.warnings,
             "log_entries": report.archive.log_entries,
+            "destructions": [asdict(check) for check in report.archive.destructions],
             "anchors": [{"file": r.source, "size": r.size, "signer": r.signer, "ok": not r.problems} for r in report.anchors],
             "stretches": [{"from": a, "to": b, "signer": s} for a, b, s in report.stretches],
         })
@@ -84,6 +85,7 @@ def verify(runtime: Runtime, anchors: tuple[Path, ...], as_json: bool) -> None:
             click.echo(f"{span}：由 {signer} 签署")
         if len(report.stretches) > 2 * _STRETCHES_SHOWN:
             click.echo(f"（共 {len(report.stretches)} 段，以上只列出首尾各 {_STRETCHES_SHOWN} 段；--json 列出全部）")
+        echo_destructions(report.archive.destructions)
         for result in report.anchors:
             if not result.problems:
                 click.echo(f"检查点 {result.source}（{result.size} 条，{result.signer}）：当前日志是其延续")

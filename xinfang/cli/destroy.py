@@ -18,6 +18,7 @@ from archive.destruction import (
     reject_batch,
     witness_batch,
 )
+from generators.reporting import render_destruction_register
 
 from ._output import echo_json
 from ._runtime import Runtime, pass_runtime
@@ -137,10 +138,13 @@ def execute(runtime: Runtime, batch_id: str) -> None:
     例：
       xinfang destroy execute XH-2026-0001
     """
-    batch = execute_batch(runtime.archive(), runtime.session(), batch_id)
+    archive, session = runtime.archive(), runtime.session()
+    batch = execute_batch(archive, session, batch_id, render_destruction_register(archive, session))
     index_filed(runtime)
     click.echo(f"销毁批次 {batch.batch_id} 已执行：{len(batch.done)} 件以密码擦除方式销毁")
-    click.echo("执行后签署的审计检查点（印入销毁清册）：")
+    click.echo(f"销毁清册已作为永久档案归入 {batch.register_record}"
+               f"（打印：xinfang report destruction-register --batch {batch.batch_id} --pdf）")
+    click.echo("执行后签署的审计检查点（已印入销毁清册）：")
     click.echo(batch.checkpoint or "")
 
 
@@ -164,3 +168,5 @@ def show(runtime: Runtime, batch_id: str, as_json: bool) -> None:
         click.echo(f"批准：{batch.approved_by} {batch.approved_at}{'（纸质审批单）' if batch.on_paper else ''}")
     click.echo(f"档案：{'、'.join(batch.items)}（已销毁 {len(batch.done)} 件）")
     click.echo(f"监销人：{'、'.join(w.name for w in batch.witnesses) or '—'}")
+    if batch.register_record:
+        click.echo(f"销毁清册：{batch.register_record}")

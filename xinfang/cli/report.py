@@ -42,6 +42,7 @@ def _list_reports(as_json: bool) -> None:
 @click.option("--quarter", help="统计季度，如 2026Q3；默认上季度。")
 @click.option("--opening", type=int, help="举报箱开启记录的序号；默认最近一次。")
 @click.option("--date", "day", help="值班日期，如 2026-10-01；默认今天。")
+@click.option("--batch", "batch_id", help="销毁批次（销毁清册），如 XH-2026-0001。")
 @click.option("--set", "assignments", multiple=True, metavar="字段=值", help="字段的值，可重复。")
 @click.option("--pdf", is_flag=True, help="同时生成 PDF（嵌入字体）。")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
@@ -49,7 +50,7 @@ def _list_reports(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 @pass_runtime
 def report(runtime: Runtime, kind: str | None, show_list: bool, case_id: str | None, month: str | None,
-           quarter: str | None, opening: int | None, day: str | None, assignments: tuple[str, ...], pdf: bool,
+           quarter: str | None, opening: int | None, day: str | None, batch_id: str | None, assignments: tuple[str, ...], pdf: bool,
            out: Path, as_json: bool) -> None:
     """登记表、统计报表和归档目录：按信访件、月份、季度等从登记簿生成（不编发文字号）。
 
@@ -62,6 +63,7 @@ def report(runtime: Runtime, kind: str | None, show_list: bool, case_id: str | N
       xinfang report visit-register --case XF-2026-0002 --out 报表/
       xinfang report file-list --case XF-2026-0002 --out 报表/
       xinfang report duty-log --date 2026-10-01 --set on_duty=王文秘 --set leader=吴领导 --out 报表/
+      xinfang report destruction-register --batch XH-2026-0001 --pdf --out 报表/
     """
     if show_list or kind is None:
         if kind is None and not show_list:
@@ -71,7 +73,7 @@ def report(runtime: Runtime, kind: str | None, show_list: bool, case_id: str | N
     chosen = find_report(kind)
     result = make_report(
         runtime.archive(), runtime.session(), chosen.id, out, case_id=case_id, month=month, quarter=quarter,
-        opening=opening, day=parse_date(day, "--date") if day else None,
+        opening=opening, day=parse_date(day, "--date") if day else None, batch_id=batch_id,
         given=canonical(chosen.fields, parse_assignments(list(assignments))), pdf=pdf,
     )
     if as_json:

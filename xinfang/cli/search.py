@@ -70,6 +70,8 @@ def query(runtime: Runtime, text: str, case_id: str | None, kind: str | None, da
     例：
       xinfang search query 张某某 --case XF-2026-0001 --json
     """
+    if kind is not None:
+        import generators.kinds  # noqa: F401  (registers the issued documents' kinds: 催办函 is a kind too)
     filters = SearchFilters(
         case_id, kind,
         parse_date(date_from, "--from") if date_from else None,
