@@ -7,6 +7,8 @@ their plaintext, nor their ciphertext, nor their wrapped keys, nor the case's pa
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -211,47 +213,71 @@ def test_a_hold_blocks_proposal_and_execution(due: tuple[Office, list[str], str]
         assert all(archive.record_path(r).exists() for r in ids)
 
 
-def test_an_interrupted_execution_is_finished_by_running_it_again(due: tuple[Office, list[str], str],
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def _end_state(office: Office, batch_id: str) -> tuple[object, ...]:
+    """What an execution leaves, without times: the batch, every record row's fate, the files, the 清册's lines."""
+    with office.open() as archive:
+        archivist = login(archive, ARCHIVIST, PASSPHRASE)
+        batch = find_batch(archive, archivist, batch_id)
+        rows = archive.conn.execute(
+            "SELECT record_id, case_id, kind, destroyed_batch, length(wrapped_key) FROM records ORDER BY record_id"
+        ).fetchall()
+        cases = archive.conn.execute("SELECT case_id, erased_batch, length(wrapped_key) FROM cases").fetchall()
+        files = sorted(p.name for p in (office.path / "records").rglob("*") if p.is_file())
+        register = read_register(archive, archivist, batch).items
+        report = verify_archive(archive, login(archive, AUDITOR, PASSPHRASE))
+    return (batch.state, batch.items, batch.done, [w.name for w in batch.witnesses], batch.register_record,
+            bool(batch.checkpoint), rows, cases, files, register, report.ok, report.warnings)
+
+
+def _witnessed(office: Office, ids: list[str]) -> str:
+    batch_id = approved(office, ids)
+    with office.open() as archive:
+        witness_batch(archive, login(archive, CLERK, PASSPHRASE), batch_id)
+        witness_batch(archive, login(archive, "郑秘书", PASSPHRASE), batch_id)
+    return batch_id
+
+
+@pytest.mark.parametrize(("step", "call"), [
+    ("_destroy_item", 1), ("_destroy_item", 2), ("_sign_checkpoint", 1), ("render", 1),
+], ids=["before the first item", "between the items", "before the checkpoint", "before the register is filed"])
+def test_an_interrupted_execution_ends_as_an_uninterrupted_one(due: tuple[Office, list[str], str], tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch, step: str,
+                                                               call: int) -> None:
     import archive.destruction as destruction
 
     office, ids, _ = due
-    batch_id = approved(office, ids)
-    real = destruction._destroy_item
+    batch_id = _witnessed(office, ids)
+    reference = Office(tmp_path / "reference")
+    shutil.copytree(office.path, reference.path)
+    with reference.open() as archive:
+        execute(archive, login(archive, ARCHIVIST, PASSPHRASE), batch_id)
+
     calls = []
 
-    def crash_on_second(*args: object) -> None:
-        calls.append(args)
-        if len(calls) == 2:
-            raise KeyboardInterrupt  # the process dies between two items
-        real(*args)  # type: ignore[arg-type]
+    def dies(real: Callable[..., object]) -> Callable[..., object]:
+        def wrapper(*args: object) -> object:
+            calls.append(args)
+            if len(calls) == call:
+                raise KeyboardInterrupt  # the process dies here
+            return real(*args)
+        return wrapper
 
     with office.open() as archive:
         archivist = login(archive, ARCHIVIST, PASSPHRASE)
-        witness_batch(archive, login(archive, CLERK, PASSPHRASE), batch_id)
-        witness_batch(archive, login(archive, "郑秘书", PASSPHRASE), batch_id)
-        monkeypatch.setattr(destruction, "_destroy_item", crash_on_second)
+        render = render_destruction_register(archive, archivist)
+        if step == "render":
+            render = dies(render)  # type: ignore[assignment]
+        else:
+            monkeypatch.setattr(destruction, step, dies(getattr(destruction, step)))
         with pytest.raises(KeyboardInterrupt):
-            execute(archive, archivist, batch_id)
-        monkeypatch.setattr(destruction, "_destroy_item", real)
-        half = find_batch(archive, archivist, batch_id)
-        assert (half.state, half.done) == ("executing", ids[:1])
-        assert verify_archive(archive, login(archive, AUDITOR, PASSPHRASE)).ok
-        def power_cut(register: object) -> bytes:
-            raise KeyboardInterrupt  # the process dies after the erase, before the 清册 is filed
-
-        with pytest.raises(KeyboardInterrupt):
-            execute_batch(archive, archivist, batch_id, power_cut)
-        unfiled = find_batch(archive, archivist, batch_id)
-        assert (unfiled.state, unfiled.done, unfiled.register_record) == ("executed", ids, None)
-        report = verify_archive(archive, login(archive, AUDITOR, PASSPHRASE))
-        assert report.ok and any("销毁清册尚未归档" in w for w in report.warnings)
-        finished = execute(archive, archivist, batch_id)
-        assert (finished.state, finished.done, finished.checkpoint) == ("executed", ids, unfiled.checkpoint)
-        assert finished.register_record is not None
-        assert not any(archive.record_path(r).exists() for r in ids)
+            execute_batch(archive, archivist, batch_id, render)
+        monkeypatch.undo()
+        interrupted = verify_archive(archive, login(archive, AUDITOR, PASSPHRASE))
+        assert interrupted.ok and interrupted.warnings  # it says which step is left
+        execute(archive, archivist, batch_id)
         with pytest.raises(Refused, match="执行完毕"):
             execute(archive, archivist, batch_id)
+    assert _end_state(office, batch_id) == _end_state(reference, batch_id)
 
 
 def test_a_tombstone_without_a_proper_batch_is_reported(due: tuple[Office, list[str], str]) -> None:

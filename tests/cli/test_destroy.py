@@ -21,6 +21,8 @@ def test_the_cycle_from_the_command_line(due: tuple[Office, list[str], str], cli
     assert cli("destroy", "approve", batch, user=ARCHIVIST).exit_code == 3
     assert cli("destroy", "approve", batch, user=LEADER).exit_code == 0
     assert cli("destroy", "execute", batch, user=ARCHIVIST).exit_code == 1  # no witnesses yet
+    assert cli("destroy", "witness", batch, user=CLERK, passphrase="错误的口令").exit_code == 5
+    assert json.loads(cli("destroy", "show", batch, "--json", user=AUDITOR).output)["witnesses"] == []
     assert cli("destroy", "witness", batch, user=CLERK).exit_code == 0
     scan = tmp_path / "签名.pdf"
     scan.write_bytes(b"%PDF-1.4 signature")
