@@ -21,6 +21,7 @@ from typing import Any
 from .accounts import Session
 from .anchors import AnchorResult, check_anchor, format_checkpoint, read_checkpoint_file
 from .audit import read_sealed_details
+from .cases import unwrap_case_key
 from .errors import IntegrityError
 from .folder import Archive
 from .keyring import level_key_for
@@ -69,7 +70,7 @@ def list_log_entries(
 ) -> list[LogEntry]:
     """Entries matching every filter given, oldest first."""
     require_role(session.roles, LOG_READERS, "查看审计日志")
-    keys = _record_keys(archive, session)
+    keys = _detail_keys(archive, session)
     entries = []
     for seq, body in archive.conn.execute("SELECT seq, body FROM audit_entries ORDER BY seq"):
         entry = json.loads(body)
@@ -81,12 +82,7 @@ def list_log_entries(
             continue
         if record and record not in entry["objects"]:
             continue
-        details = None
-        if entry["details"] and entry["action"] == SEARCH_ACTION:
-            details = _search_details(archive, session, seq)
-        elif entry["details"]:
-            key = next((keys[obj] for obj in entry["objects"] if obj in keys), None)
-            details = read_sealed_details(archive.conn, seq, key) if key else None
+        details = _details(archive, seq, keys.candidates(entry)) if entry["details"] else None
         entries.append(
             LogEntry(seq, entry["time"], entry["actor"], entry["action"], entry["objects"], entry["info"], details)
         )
@@ -99,24 +95,55 @@ SEARCH_ACTION = "search"
 """A search's query is sealed under the searcher's highest level key (its objects are the hits, not the key's owner)."""
 
 
-def _search_details(archive: Archive, session: Session, seq: int) -> dict[str, Any] | None:
-    """A search entry's query for a reader holding the searcher's highest level key (any version), else None."""
-    for level_key in session.level_keys.values():
-        for version in level_key.versions:
-            with contextlib.suppress(IntegrityError):
-                return read_sealed_details(archive.conn, seq, version.key)
+@dataclass(frozen=True)
+class _DetailKeys:
+    """The keys an entry's details may be sealed under, of what the reader may see.
+
+    Details are sealed under the key of what the entry concerns: a record's key
+    (filing), its case's key (handling, holds, appraisals, grants), or, for a
+    search, the searcher's highest level key.  The entry does not say which, so
+    each candidate is tried.
+    """
+
+    records: dict[str, bytes]
+    cases: dict[str, bytes]
+    case_of: dict[str, str]
+    levels: list[bytes]
+
+    def candidates(self, entry: dict[str, Any]) -> list[bytes]:
+        if entry["action"] == SEARCH_ACTION:
+            return self.levels
+        found = []
+        for name in entry["objects"]:
+            found += [key for key in (self.records.get(name), self.cases.get(name),
+                                      self.cases.get(self.case_of.get(name, ""))) if key is not None]
+        return found
+
+
+def _details(archive: Archive, seq: int, keys: list[bytes]) -> dict[str, Any] | None:
+    """The entry's details opened with the first key that fits, or None when the reader holds none of them."""
+    for key in dict.fromkeys(keys):
+        with contextlib.suppress(IntegrityError):
+            return read_sealed_details(archive.conn, seq, key)
     return None
 
 
-def _record_keys(archive: Archive, session: Session) -> dict[str, bytes]:
-    keys = {}
-    case_visible = file_visibility(archive, session)
+def _detail_keys(archive: Archive, session: Session) -> _DetailKeys:
+    visible = file_visibility(archive, session)
+    keys = _DetailKeys({}, {}, {}, [v.key for level_key in session.level_keys.values() for v in level_key.versions])
     for record_id, case_id, level_value, version, wrapped in archive.conn.execute(
         "SELECT record_id, case_id, level, key_version, wrapped_key FROM records"
     ).fetchall():
+        keys.case_of[record_id] = case_id
         level_key = level_key_for(session.level_keys, Level(level_value), version)
-        if wrapped and level_key is not None and case_visible(case_id):  # (a tombstone's key is wiped)
-            keys[record_id] = unwrap_record_key(level_key, record_id, wrapped)
+        if wrapped and level_key is not None and visible(case_id):  # (a tombstone's key is wiped)
+            keys.records[record_id] = unwrap_record_key(level_key, record_id, wrapped)
+    for case_id, level_value, version, wrapped in archive.conn.execute(
+        "SELECT case_id, level, key_version, wrapped_key FROM cases"
+    ).fetchall():
+        level_key = level_key_for(session.level_keys, Level(level_value), version)
+        if wrapped and level_key is not None and visible(case_id):  # (an erased case's key is wiped)
+            keys.cases[case_id] = unwrap_case_key(level_key, case_id, wrapped)
     return keys
 
 

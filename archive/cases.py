@@ -171,7 +171,8 @@ def _wrap_case_key(level_key: LevelKey, case_id: str, case_key: bytes) -> bytes:
     return crypto.seal(level_key.key, case_key, _case_key_associated(case_id, level_key.level, level_key.version))
 
 
-def _unwrap_case_key(level_key: LevelKey, case_id: str, wrapped: bytes) -> bytes:
+def unwrap_case_key(level_key: LevelKey, case_id: str, wrapped: bytes) -> bytes:
+    """Open a case key with the level key (of the version) it was wrapped under."""
     return crypto.open_sealed(
         level_key.key, wrapped, _case_key_associated(case_id, level_key.level, level_key.version),
         f"信访件 {case_id} 的密钥",
@@ -188,7 +189,7 @@ def rewrap_case_key(conn: sqlite3.Connection, case_id: str, level_key: LevelKey)
     version, wrapped = conn.execute(
         "SELECT key_version, wrapped_key FROM cases WHERE case_id = ?", (case_id,)
     ).fetchone()
-    case_key = _unwrap_case_key(level_key.older(version), case_id, wrapped)
+    case_key = unwrap_case_key(level_key.older(version), case_id, wrapped)
     conn.execute(
         "UPDATE cases SET wrapped_key = ?, key_version = ? WHERE case_id = ?",
         (_wrap_case_key(level_key, case_id, case_key), level_key.version, case_id),
@@ -375,7 +376,7 @@ def _decrypt_parties(level_keys: Mapping[Level, LevelKey], values: dict[str, Any
     if not values["wrapped_key"] or level_key is None:
         return None  # (an empty wrapped key: the case was erased with its last record)
     case_id = values["case_id"]
-    key = _unwrap_case_key(level_key, case_id, values["wrapped_key"])
+    key = unwrap_case_key(level_key, case_id, values["wrapped_key"])
     return key, open_case_text(key, case_id, "parties", values["sealed_parties"])
 
 

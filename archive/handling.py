@@ -41,6 +41,7 @@ __all__ = [
     "pending_extension_request",
     "propose_route",
     "record_handover",
+    "step_label",
     "record_reminder",
     "record_supervision_letter",
     "reply_case",
@@ -99,6 +100,12 @@ _STEPS = {
     "summary-out": _Step("撰写转出摘要", OPEN_STATES, None, frozenset({SECRETARY, LEADER})),
     "handover": _Step("交接", OPEN_STATES, None, HANDOVER_ROLES),
 }
+
+
+def step_label(kind: str) -> str:
+    """The name of a handling step as the case history shows it (the kind itself for one this version lacks)."""
+    step = _STEPS.get(kind)
+    return step.label if step is not None else kind
 
 
 def latest(case: CaseFile, kind: str) -> dict[str, Any] | None:

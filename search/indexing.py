@@ -5,7 +5,9 @@ door then calls :func:`index_queued`, which indexes what the acting user's keys
 open and takes exactly those entries off the queue once whoosh's commit is on
 disk.  A crash anywhere leaves the queue longer, never an index entry missing
 without a trace: ``archive verify`` lists queued records, and :func:`reindex`
-or the next filing picks them up.
+or the next filing picks them up.  A reclassified record (:mod:`archive.reclassify`)
+is queued too: before it leaves the queue, its entry is deleted from the index of
+the level it left, so a record raised above a level is no longer found there.
 
 :func:`reindex` rebuilds a level's index from the archive in a hidden folder next
 to the live one and swaps it in only when it is complete, so searches keep
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +41,7 @@ from archive.files import fsync_directory
 from archive.index_queue import Queued, queued_records, take_off_queue
 from archive.keyring import LevelKey
 from archive.outgoing import document_text
+from archive.reclassify import former_levels
 from archive.records import StoredRecord, open_stored_record
 from archive.roles import require_role
 
@@ -127,10 +130,9 @@ def _destroyed(archive: Archive, record_id: str) -> bool:
     return row is not None and row[0] is not None
 
 
-def _levels_of(archive: Archive, record_ids: Iterable[str]) -> dict[str, Level]:
-    """Each record's index level, from the catalogue's clear columns."""
+def _record_and_case_levels(archive: Archive, record_ids: Iterable[str]) -> Iterator[tuple[str, Level, Level]]:
+    """Each record's own level and its case's, from the catalogue's clear columns."""
     wanted = list(record_ids)
-    levels: dict[str, Level] = {}
     for start in range(0, len(wanted), 500):
         batch = wanted[start : start + 500]
         marks = ",".join("?" * len(batch))
@@ -139,8 +141,63 @@ def _levels_of(archive: Archive, record_ids: Iterable[str]) -> dict[str, Level]:
             f"WHERE r.record_id IN ({marks})",
             batch,
         ):
-            levels[record_id] = index_level(Level(record_level), Level(case_level))
-    return levels
+            yield record_id, Level(record_level), Level(case_level)
+
+
+def _levels_of(archive: Archive, record_ids: Iterable[str]) -> dict[str, Level]:
+    """Each record's index level, from the catalogue's clear columns."""
+    return {record_id: index_level(own, case) for record_id, own, case in _record_and_case_levels(archive, record_ids)}
+
+
+def _left_behind(archive: Archive, record_ids: Iterable[str]) -> dict[str, tuple[Level, set[Level]]]:
+    """Reclassified records whose entry may still be in the index of a level they left: record -> (index level now, those)."""
+    former = former_levels(archive.conn, record_ids)
+    found: dict[str, tuple[Level, set[Level]]] = {}
+    for record_id, own, case in _record_and_case_levels(archive, former):
+        now = index_level(own, case)
+        left = {index_level(level, case) for level in former[record_id]} - {now}
+        if left:
+            found[record_id] = (now, left)
+    return found
+
+
+def _purge_left_behind(
+    archive: Archive, level_keys: Mapping[Level, LevelKey], left: Mapping[str, tuple[Level, set[Level]]]
+) -> set[str]:
+    """Delete reclassified records' entries from the indexes they left, where these keys reach; the others' ids.
+
+    A record raised above its old index must leave it, or that level's users
+    would find it.  Whoever can index it at its new, higher level holds the old
+    one too, so this always happens before the record leaves the queue; its
+    words then leave the files (every segment rewritten under fresh keys), as
+    for a destroyed record.  A lowered record's old entry sits in a higher
+    index: deleting it is enough, and a session not cleared for that level
+    indexes the record where it now belongs but leaves it queued, for one who is.
+    """
+    by_level: dict[Level, list[str]] = {}
+    out_of_reach = set()
+    for record_id, (_, levels) in left.items():
+        for level in levels:
+            if level in level_keys:
+                by_level.setdefault(level, []).append(record_id)
+            else:
+                out_of_reach.add(record_id)
+    for level, record_ids in sorted(by_level.items()):
+        target = LevelIndex(archive, level_keys[level])
+        index = target.open()
+        if index is None:
+            continue
+        with index.searcher() as searcher:
+            present = [record_id for record_id in record_ids if searcher.document_number(record_id=record_id) is not None]
+        if not present:
+            continue
+        with target.writer(index) as writer:
+            for record_id in present:
+                writer.delete_by_term("record_id", record_id)
+            writer.optimize = any(left[record_id][0] > level for record_id in present)
+        with write_transaction(archive.conn):
+            target.record_commit(archive.conn, index)
+    return out_of_reach
 
 
 def _write(
@@ -188,12 +245,14 @@ def index_queued(archive: Archive, session: Session, progress: Progress | None =
     if not session.roles & INDEXERS:
         return report
     queued = queued_records(archive.conn)
+    out_of_reach = _purge_left_behind(archive, session.level_keys, _left_behind(archive, (q.record_id for q in queued)))
     levels = _levels_of(archive, (q.record_id for q in queued))
     mine: dict[Level, list[_Entry]] = {}
     for q in queued:
         level = levels.get(q.record_id)
         if level is not None and level in session.level_keys:
-            mine.setdefault(level, []).append(_Entry(q.record_id, q))
+            # one whose old entry is out of this session's reach is indexed, and stays queued
+            mine.setdefault(level, []).append(_Entry(q.record_id, None if q.record_id in out_of_reach else q))
         else:
             report.left_queued += 1
     total, done_so_far = sum(len(e) for e in mine.values()), 0
@@ -209,7 +268,7 @@ def index_queued(archive: Archive, session: Session, progress: Progress | None =
         index = target.open_or_create()
         with target.writer(index) as writer:
             done = _write(writer, archive, session.level_keys, entries, report, step, replace=True)
-        report.left_queued += len(entries) - len(done)
+        report.left_queued += len(entries) - sum(e.queued is not None for e in done)
         with write_transaction(archive.conn):
             target.record_commit(archive.conn, index)
             take_off_queue(archive.conn, [e.queued for e in done if e.queued is not None])
@@ -274,7 +333,8 @@ def _rebuild(archive: Archive, level_keys: Mapping[Level, LevelKey], level: Leve
     with live.write_lock():
         record_ids = _records_of_level(archive, level)
         queued = {q.record_id: q for q in queued_records(archive.conn)}
-        entries = [_Entry(record_id, queued.get(record_id)) for record_id in record_ids]
+        left = _left_behind(archive, queued)  # their old entries are index_queued's to delete: they stay queued
+        entries = [_Entry(record_id, None if record_id in left else queued.get(record_id)) for record_id in record_ids]
         fresh = LevelIndex(
             archive, level_keys[level], folder=live.folder.with_name(f".{live.folder.name}.{secrets.token_hex(4)}")
         )

@@ -4,6 +4,7 @@ import json
 import shutil
 from pathlib import Path
 
+from archive import Level
 from tests.conftest import OFFICER, CliRun, Office
 
 
@@ -73,3 +74,14 @@ def test_log_filters_by_user_and_date(cli: CliRun, filed_office: Office) -> None
     assert future.exit_code == 0 and "没有符合条件的日志条目" in future.output
     bad = cli("audit", "log", "--since", "昨天", user="钱审计")
     assert bad.exit_code == 1 and "起始日期" in bad.output
+
+
+def test_the_security_officer_reads_each_entrys_details_whatever_key_sealed_them(cli: CliRun, filed_office: Office
+                                                                                 ) -> None:
+    record = filed_office.records[Level.INTERNAL]
+    assert cli("hold", "add", "--record", record, "--reason", "审计调阅", user="吴领导").exit_code == 0  # case key
+    assert cli("search", "镇长", user="吴领导").exit_code == 0  # the searcher's level key
+    log = cli("audit", "log", user=OFFICER)
+    assert log.exit_code == 0, log.output
+    assert "reason=审计调阅" in log.output and "query=镇长" in log.output and "举报镇长挪用扶贫款的来信" in log.output
+    assert "审计调阅" not in cli("audit", "log", user="钱审计").output  # the auditor holds no key

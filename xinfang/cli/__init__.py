@@ -23,6 +23,7 @@ _COMMANDS = {
     "init": "init:init",
     "user": "user:user",
     "archive": "archive:archive_group",
+    "record": "record:record",
     "audit": "audit:audit",
     "case": "case:case",
     "demo": "demo:demo",

@@ -24,6 +24,7 @@ from archive.handling import (
     report_case,
     request_extension,
     review_case,
+    step_label,
     supervise_case,
     write_summary_out,
 )
@@ -407,17 +408,10 @@ def summary_out(runtime: Runtime, case_id: str, text: str | None, source: Path |
     _done(done, "转出摘要已保存" + ("（已复核确认）" if confirm else "；尚未复核，发出前须加 --confirm 确认"))
 
 
-_HISTORY_LABELS = {
-    "propose": "拟办", "instruct": "批示", "assign": "交办/转办", "report": "报结", "accept": "审核通过",
-    "return": "退回重报", "extend": "延期", "extension-request": "延期申请", "extension-decide": "延期审批",
-    "reply": "答复", "close": "结案", "supervise": "督办", "remind": "催办", "summary-out": "转出摘要",
-}
-
-
 _DATA_LABELS = {
     "route": "方式", "unit": "单位", "series": "文种", "acknowledged": "签收", "report_due": "报结期限",
     "records": "报告", "points": "审核要点", "mode": "方式", "days": "延长天数", "deadline": "新期限",
-    "until": "延至", "approved": "批准", "reviewed": "已复核",
+    "until": "延至", "approved": "批准", "reviewed": "已复核", "from": "原首问责任人", "to": "接手人",
 }
 
 
@@ -468,7 +462,7 @@ def show(runtime: Runtime, case_id: str, as_of: str | None, as_json: bool) -> No
             + ("，党员" if person["party_member"] else ""))
     click.echo(f"摘要：{data['summary']}")
     echo_table(["日期", "经办人", "环节", "内容"],
-               [(e["on"], e["actor"], _HISTORY_LABELS[e["kind"]], _describe(e)) for e in history],
+               [(e["on"], e["actor"], step_label(e["kind"]), _describe(e)) for e in history],
                empty="（尚无办理记录）")
 
 

@@ -18,6 +18,7 @@ from archive import (
     set_clearance,
     set_unit,
 )
+from archive.handover import hand_over
 
 from ._output import echo_json, echo_table
 from ._runtime import Runtime, pass_runtime, read_secret
@@ -168,3 +169,34 @@ def disable(runtime: Runtime, name: str) -> None:
     if held:
         levels = "、".join(level.label for level in held)
         click.echo(f"注意：{name} 曾持有{levels}级密钥，密钥轮换待办：应由安全保密管理员尽快轮换。")
+
+
+@user.command("handover")
+@click.argument("from_user", metavar="FROM")
+@click.argument("to_user", metavar="TO")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出移交的信访件和草稿。")
+@pass_runtime
+def handover(runtime: Runtime, from_user: str, to_user: str, as_json: bool) -> None:
+    """交接（领导）：把 FROM 首问负责的未结信访件和未签发的草稿移交给 TO。
+
+    FROM 可以已停用。TO 须为在职的文秘或领导，持有各件的密级且无须回避，否则不作任何移交。
+    FROM 待审批的查阅申请、仍有效的查阅授权和未收回的副本不移交，列出待领导处理。
+
+    \b
+    例：
+      XINFANG_USER=吴领导 xinfang user handover 王文秘 郑秘书
+    """
+    done = hand_over(runtime.archive(), runtime.session(), from_user, to_user)
+    if as_json:
+        echo_json(done.to_json())
+    else:
+        click.echo(f"{done.from_user} → {done.to_user}：移交信访件 {len(done.cases)} 件{_listed(done.cases)}，"
+                   f"草稿 {len(done.drafts)} 份{_listed(done.drafts)}")
+    for label, ids in (("待审批的查阅申请", done.requests), ("仍有效的查阅授权", done.grants),
+                       ("未收回的副本", done.copies)):
+        if ids:
+            click.echo(f"注意：{done.from_user} 尚有{label}（不移交，请另行处理）：{'、'.join(ids)}", err=True)
+
+
+def _listed(ids: list[str]) -> str:
+    return f"（{'、'.join(ids)}）" if ids else ""
