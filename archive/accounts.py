@@ -270,6 +270,8 @@ def login(archive: Archive, name: str, passphrase: str) -> Session:
         slot = read_keyslot(slot_path)
         if slot.account != name or slot.box_public != account.box_public or slot.sign_public != account.sign_public:
             raise IntegrityError(f"用户“{name}”的口令槽与目录记录不符（被替换或篡改）")
+        if not _slot_is_current(archive, account, slot_path):
+            raise IntegrityError(f"用户“{name}”的口令槽与目录记录的摘要不符（被篡改、替换或回滚到旧口令）")
         keys = slot.unlock(passphrase)
     except CredentialsError as exc:
         with write_transaction(archive.conn):
@@ -277,6 +279,21 @@ def login(archive: Archive, name: str, passphrase: str) -> Session:
         raise CredentialsError(_BAD_LOGIN) from exc
     level_keys = unwrap_level_keys(archive.conn, archive.config.archive_id, account.account_id, keys.box_private)
     return Session(account, keys, level_keys)
+
+
+def _slot_is_current(archive: Archive, account: Account, path: Path) -> bool:
+    """Whether the slot file is the one the catalogue's digest names: an older copy would let an old passphrase in.
+
+    A passphrase change writes the new slot before its transaction commits the new
+    digest; a login landing in between waits for that commit and looks again.
+    """
+    if crypto.sha256_file(path) == account.slot_sha256:
+        return True
+    with write_transaction(archive.conn):
+        (recorded,) = archive.conn.execute(
+            "SELECT slot_sha256 FROM accounts WHERE account_id = ?", (account.account_id,)
+        ).fetchone()
+    return crypto.sha256_file(path) == recorded
 
 
 def list_accounts(archive: Archive, session: Session) -> list[AccountSummary]:

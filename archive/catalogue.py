@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .errors import IntegrityError, Refused
 
-__all__ = ["SCHEMA_VERSION", "create_catalogue", "open_catalogue", "row_digests", "write_transaction"]
+__all__ = ["SCHEMA_VERSION", "catalogue_damage", "create_catalogue", "open_catalogue", "row_digests", "write_transaction"]
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -399,6 +399,20 @@ def open_catalogue(path: Path) -> sqlite3.Connection:
             if _schema_version(conn) < SCHEMA_VERSION:
                 _migrate(conn, _schema_version(conn))
     return conn
+
+
+_DAMAGED = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+
+
+def catalogue_damage(exc: BaseException) -> IntegrityError | None:
+    """A damaged catalogue page met by a query after opening ("database disk image is malformed"), as ours; else None.
+
+    Opening reads only the header and the schema, so damage deeper in the file
+    shows when some query of some command first reaches it, wherever that is.
+    """
+    if isinstance(exc, sqlite3.DatabaseError) and (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF in _DAMAGED:
+        return IntegrityError(f"目录数据库已损坏：{exc}；请从备份恢复（xinfang backup restore）")
+    return None
 
 
 def _schema_version(conn: sqlite3.Connection) -> int:

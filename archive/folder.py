@@ -48,6 +48,8 @@ class Archive:
         """Open an existing archive folder, checking that its parts belong together."""
         root = Path(root)
         if not (root / CONFIG_NAME).is_file():
+            if (root / CATALOGUE_NAME).is_file():  # an archive that lost its settings, not some other folder
+                raise IntegrityError(f"档案库的配置文件 {CONFIG_NAME} 缺失（被删除或移走）")
             raise InvalidInput(f"{root} 不是 xinfang 档案库（缺少 {CONFIG_NAME}）")
         config = read_config(root / CONFIG_NAME)
         conn = open_catalogue(root / CATALOGUE_NAME)

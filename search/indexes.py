@@ -149,7 +149,7 @@ class LevelIndex:
 
         Leaving the block normally commits; an exception cancels everything written.
         """
-        with self.write_lock(wait=wait):
+        with self.write_lock(wait=wait), self.missing_files_are_damage():
             # Holding the lock, no writer is mid-file: a temporary file here is a killed
             # writer's, sealed under a file key that was never wrapped - unreadable garbage.
             for leftover in self.folder.glob(".*.tmp"):
@@ -161,6 +161,20 @@ class LevelIndex:
                 writer.cancel()
                 raise
             writer.commit()
+
+    @contextmanager
+    def missing_files_are_damage(self) -> Iterator[None]:
+        """Report a file the index's table of contents names but that is gone as IndexCorrupted.
+
+        Only a writer deletes index files, and whoosh's readers retry for a while
+        when one does so under them; a file still missing after that, or missing
+        under the writer's lock, was deleted or moved by someone else.
+        """
+        try:
+            yield
+        except FileNotFoundError as exc:
+            name = Path(exc.filename).name if exc.filename else ""
+            raise IndexCorrupted(f"{self.label}的文件 {name} 缺失（被删除或移走）；请运行 xinfang search reindex 重建") from exc
 
     def record_commit(self, conn: sqlite3.Connection, index: FileIndex) -> None:
         """Note the index's latest generation and key version in the catalogue (caller's transaction)."""

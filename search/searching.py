@@ -133,9 +133,11 @@ def search_archive(
         sources = []
         if cases:
             for _level, level_key in sorted(session.level_keys.items()):
-                index = LevelIndex(archive, level_key).open()
+                level_index = LevelIndex(archive, level_key)
+                index = level_index.open()
                 if index is not None:
-                    searcher = stack.enter_context(index.searcher())
+                    with level_index.missing_files_are_damage():
+                        searcher = stack.enter_context(index.searcher())
                     sources.append((searcher, _permission(cases, hidden, filters)))
         found: SearchResults = search_indexes(sources, text, schema=SCHEMA, limit=limit)
     pending = pending_count(archive, session.level_keys)

@@ -125,7 +125,8 @@ class EncryptedStorage(Storage):  # type: ignore[misc]  # whoosh is untyped
     # -- the folder --------------------------------------------------------------------
 
     def create(self) -> EncryptedStorage:
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # index/ too: private, as every folder
+        self.folder.mkdir(mode=0o700, exist_ok=True)
         return self
 
     def destroy(self, *args: Any, **kwargs: Any) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from archive import errors
+from archive.catalogue import catalogue_damage
 from archive.files import describe_os_error
 from generators.errors import GeneratorError
 from search.errors import IndexCorrupted, SearchError
@@ -176,5 +177,10 @@ class XinfangGroup(click.Group):
         except Exception as exc:  # the promise: no traceback reaches a user
             if debug:
                 raise
+            damage = catalogue_damage(exc)
+            if damage is not None:
+                code, prefix = exit_code_for(damage)
+                click.echo(f"{prefix}：{damage}", err=True)
+                ctx.exit(code)
             click.echo(f"程序内部错误（{type(exc).__name__}）。请加 --debug 重新运行，并把输出报告给维护者。", err=True)
             ctx.exit(EXIT_INVALID)

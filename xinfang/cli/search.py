@@ -21,7 +21,8 @@ def index_filed(runtime: Runtime) -> None:
     """Index what a command just filed.  The records are filed either way; if indexing fails they stay queued.
 
     A busy index is a note (the next filing or a reindex catches up); a corrupted
-    one is an integrity failure and ends the command with exit code 4.
+    one is an integrity failure and ends the command with exit code 4; a failed
+    write (a full disk) ends it as any file error does, after saying what was filed.
     """
     try:
         with progress_bar("编入检索索引") as bar:
@@ -30,6 +31,10 @@ def index_filed(runtime: Runtime) -> None:
         click.echo(f"注意：记录已归入，但暂未编入检索索引（{exc}）；下一次归入或 xinfang search reindex 时编入", err=True)
     except IndexCorrupted as exc:
         raise IndexCorrupted(f"记录已归入（留在待索引队列中），但{exc}") from exc
+    except OSError:  # a full disk, say: the message below names it; what was filed stays filed
+        click.echo("注意：记录已归入（留在待索引队列中），但未能编入检索索引；问题解决后，下一次归入或 xinfang search reindex 时编入",
+                   err=True)
+        raise
 
 
 class _SearchGroup(DefaultCommandGroup):
