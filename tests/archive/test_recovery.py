@@ -24,11 +24,13 @@ from archive import (
     disable_account,
     login,
     recovery,
+    recovery_sheets,
     verify_archive,
 )
 from archive import files as archive_files
-from archive.recovery import Recovery, make_recovery_sheets, parse_sheet, recover_level_keys
-from archive.shamir import split_secret
+from archive.recovery import Recovery, make_recovery_sheets, recover_level_keys
+from archive.recovery_sheets import parse_sheet
+from archive.shamir import Share, split_secret
 from tests.conftest import ADMIN, KDF, OFFICER, PASSPHRASE, Office
 
 NEW_OFFICER = "孙保密"
@@ -337,9 +339,10 @@ def test_a_line_of_another_sheet_fails_the_whole_sheet_check(sheets: list[Path])
 def forge(path: Path, sheet_path: Path, y: bytes, threshold: int | None = None) -> None:
     """A sheet with every check right but another share: only someone writing sheets on purpose makes one."""
     sheet = parse_sheet(sheet_path.read_text(encoding="utf-8"), "x")
-    share = recovery.Share(sheet.share.x, y)
-    payload = recovery._payload(sheet.archive_id, sheet.set_no, threshold or sheet.threshold, sheet.levels, share)
-    path.write_text("\n".join(recovery._code_lines(payload)), encoding="utf-8")
+    share = Share(sheet.share.x, y)
+    payload = recovery_sheets.encode_payload(sheet.archive_id, sheet.set_no, threshold or sheet.threshold,
+                                             sheet.levels, share)
+    path.write_text("\n".join(recovery_sheets.code_lines(payload)), encoding="utf-8")
 
 
 def test_a_forged_sheet_is_an_integrity_failure_and_named_when_the_others_suffice(
@@ -368,8 +371,8 @@ def test_keys_that_match_a_forged_digest_but_open_no_record_are_refused(filed_of
     forged = []
     for share in split_secret(fake, 2, 2):
         path = tmp_path / f"伪造{share.x}.txt"
-        payload = recovery._payload(sheet.archive_id, 1, 2, sheet.levels, share)
-        path.write_text("\n".join(recovery._code_lines(payload)), encoding="utf-8")
+        payload = recovery_sheets.encode_payload(sheet.archive_id, 1, 2, sheet.levels, share)
+        path.write_text("\n".join(recovery_sheets.code_lines(payload)), encoding="utf-8")
         forged.append(path)
     with filed_office.raw_catalogue() as conn:
         digest = recovery._secret_digest(sheet.archive_id, 1, sheet.levels, fake)
