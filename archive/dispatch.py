@@ -49,6 +49,7 @@ __all__ = [
     "record_dispatch",
     "record_sign_off",
     "save_draft",
+    "unissued_drafts",
     "void_dispatch",
 ]
 
@@ -150,6 +151,15 @@ def save_draft(archive: Archive, session: Session, case: CaseFile, kind: str, co
                 info={"kind": kind})
         deliver(draft_id)
     return Draft(draft_id, case.case_id, kind, act.actor, created_at, content, mac, None)
+
+
+def unissued_drafts(conn: sqlite3.Connection, kind: str) -> dict[str, str]:
+    """Case id -> its latest draft of ``kind`` not yet issued (a reminder already waiting for a signature)."""
+    rows = conn.execute(
+        "SELECT case_id, MAX(draft_id) FROM drafts WHERE kind = ? "
+        "AND draft_id NOT IN (SELECT draft_id FROM dispatches) GROUP BY case_id", (kind,)
+    )
+    return dict(rows.fetchall())
 
 
 def open_draft(archive: Archive, session: Session, draft_id: str) -> tuple[Draft, CaseFile]:

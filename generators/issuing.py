@@ -38,6 +38,7 @@ from archive.dispatch import (
     record_dispatch,
     record_sign_off,
     save_draft,
+    unissued_drafts,
 )
 from archive.errors import ArchiveError
 from archive.handling import record_reminder, record_supervision_letter, series_of
@@ -59,7 +60,8 @@ from .layout import STATE_SECRET_LEVELS, classification_mark, copy_number, forma
 from .output import check_outside, write_output
 from .rendering import Office, Stamp, check_glyphs
 
-__all__ = ["DraftResult", "Issued", "SignOff", "document_series", "draft_reminders", "generate_draft", "issue_drafts"]
+__all__ = ["DraftResult", "Issued", "Reminders", "SignOff", "document_series", "draft_reminders", "generate_draft",
+           "issue_drafts"]
 
 MAX_COPIES = 999
 _DRAFT_FILE = re.compile(r"(NG-\d{4}-\d{6})")
@@ -182,27 +184,43 @@ def generate_draft(
     return DraftResult(draft, kind, path_of(draft.draft_id), warnings)
 
 
+@dataclass(frozen=True)
+class Reminders:
+    """What ``generate reminders`` did: the drafts made, the cases already waiting on one, and the failures."""
+
+    drafted: list[DraftResult]
+    waiting: list[tuple[str, str]]
+    """(case id, draft id) of cases whose 催办函 draft is not yet issued: not drafted again."""
+    failed: list[tuple[str, str]]
+
+
 def draft_reminders(
     archive: Archive, session: Session, as_of: date, out: Path, *,
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[list[DraftResult], list[tuple[str, str]]]:
+) -> Reminders:
     """A 催办函 draft for every case the register marks due for a reminder on ``as_of``.
 
-    Returns the drafts and, for cases that could not be drafted, the case id
-    and why; ``progress(done, total)`` is called as each case is done.
+    A case whose earlier draft still waits to be signed is left alone, so running
+    it again - after an interruption, or twice in a month - makes no second
+    draft.  ``progress(done, total)`` is called as each case is done.
     """
     require_role(session.roles, DRAFTERS, "拟稿")
     check_outside(archive, out)
-    drafted, failed = [], []
+    result = Reminders([], [], [])
     due_cases = cases_due(archive, session, "reminder", as_of)
+    waiting = unissued_drafts(archive.conn, "reminder")
     for done, due in enumerate(due_cases, 1):
+        case_id = due.case.case_id
         try:
-            drafted.append(generate_draft(archive, session, "reminder", due.case.case_id, {}, out, as_of=as_of))
+            if case_id in waiting:
+                result.waiting.append((case_id, waiting[case_id]))
+            else:
+                result.drafted.append(generate_draft(archive, session, "reminder", case_id, {}, out, as_of=as_of))
         except (ArchiveError, GeneratorError) as exc:
-            failed.append((due.case.case_id, str(exc)))
+            result.failed.append((case_id, str(exc)))
         if progress is not None:
             progress(done, len(due_cases))
-    return drafted, failed
+    return result
 
 
 @dataclass

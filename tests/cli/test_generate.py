@@ -263,6 +263,9 @@ def test_reminders_are_drafted_for_the_cases_due_with_a_summary_line(cli: CliRun
     (path,) = out.iterdir()
     assert path.name == f"NG-{YEAR}-000001-催办函（草稿）.docx"
     assert f"{UNIT}：" in paragraphs(path.read_bytes()) and REAL in result.stdout
+    again = ok(cli("generate", "reminders", "--as-of", "2026-11-28", "--out", str(out), user=SECRETARY))
+    assert f"已有待签发的催办函草稿 NG-{YEAR}-000001" in again.stdout and len(list(out.iterdir())) == 1
+    assert again.stdout.splitlines()[-1] == "共 1 件应催办：已拟稿 0 件，已有待签发草稿 1 件，失败 0 件。"
 
 
 def test_reminders_json_and_a_day_when_none_is_due(cli: CliRun, town: Office, out: Path) -> None:

@@ -42,7 +42,7 @@ from archive.supervision import cases_due
 from generators import ConverterMissing, find_soffice
 from generators.errors import DraftChanged, GlyphMissing, InvalidFields
 from generators.fonts import font_map
-from generators.issuing import DraftResult, Issued, SignOff, draft_reminders, generate_draft, issue_drafts
+from generators.issuing import DraftResult, Issued, Reminders, SignOff, draft_reminders, generate_draft, issue_drafts
 from generators.layout import format_date
 from tests.conftest import ADMIN, KDF, PASSPHRASE, Office
 from tests.generators.conftest import (
@@ -452,13 +452,14 @@ def test_a_reminder_issued_by_the_leader_in_person_is_recorded_too(desk: Desk) -
 
 def test_monthly_reminders_are_drafted_for_the_cases_due_that_day(desk: Desk) -> None:
     calls: list[tuple[int, int]] = []
-    drafted, failed = draft_reminders(desk.archive, desk.secretary, DUE_DAY, desk.out,
-                                      progress=lambda *a: calls.append(a))
-    assert [(d.kind.id, d.draft.case_id) for d in drafted] == [("reminder", REAL)] and failed == []
+    done = draft_reminders(desk.archive, desk.secretary, DUE_DAY, desk.out, progress=lambda *a: calls.append(a))
+    assert [(d.kind.id, d.draft.case_id) for d in done.drafted] == [("reminder", REAL)] and done.failed == []
     assert calls == [(1, 1)]
-    assert f"{UNIT}：" in paragraphs(drafted[0].path.read_bytes())
+    assert f"{UNIT}：" in paragraphs(done.drafted[0].path.read_bytes())
     assert desk.numbers() == []
-    assert draft_reminders(desk.archive, desk.secretary, date(2026, 11, 1), desk.out) == ([], [])
+    assert draft_reminders(desk.archive, desk.secretary, date(2026, 11, 1), desk.out) == Reminders([], [], [])
+    again = draft_reminders(desk.archive, desk.secretary, DUE_DAY, desk.out)  # run twice, or after a crash
+    assert again == Reminders([], [(REAL, done.drafted[0].draft.draft_id)], [])
 
 
 # --------------------------------------------------------------------------- PDF

@@ -78,18 +78,23 @@ def reminders(runtime: Runtime, as_of: str | None, out: Path, as_json: bool) -> 
     """
     day = parse_date(as_of, "--as-of") if as_of else date.today()
     with progress_bar("拟写催办函") as bar:
-        drafted, failed = draft_reminders(runtime.archive(), runtime.session(), day, out, progress=bar.update)
+        done = draft_reminders(runtime.archive(), runtime.session(), day, out, progress=bar.update)
     if as_json:
         echo_json({"drafts": [{"draft_id": r.draft.draft_id, "case_id": r.draft.case_id, "path": str(r.path)}
-                              for r in drafted],
-                   "failed": [{"case_id": case_id, "reason": reason} for case_id, reason in failed]})
+                              for r in done.drafted],
+                   "waiting": [{"case_id": case_id, "draft_id": draft_id} for case_id, draft_id in done.waiting],
+                   "failed": [{"case_id": case_id, "reason": reason} for case_id, reason in done.failed]})
     else:
-        for result in drafted:
+        for result in done.drafted:
             _echo_draft(result)
-        for case_id, reason in failed:
+        for case_id, draft_id in done.waiting:
+            click.echo(f"信访件 {case_id} 已有待签发的催办函草稿 {draft_id}，未再拟稿")
+        for case_id, reason in done.failed:
             click.echo(f"信访件 {case_id} 未能拟稿：{reason}", err=True)
-        click.echo(f"共 {len(drafted) + len(failed)} 件应催办：已拟稿 {len(drafted)} 件，失败 {len(failed)} 件。")
-    if failed:
+        total = len(done.drafted) + len(done.waiting) + len(done.failed)
+        waiting = f"已有待签发草稿 {len(done.waiting)} 件，" if done.waiting else ""
+        click.echo(f"共 {total} 件应催办：已拟稿 {len(done.drafted)} 件，{waiting}失败 {len(done.failed)} 件。")
+    if done.failed:
         raise click.exceptions.Exit(EXIT_INVALID)
 
 
