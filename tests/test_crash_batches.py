@@ -1,4 +1,4 @@
-"""Crash safety of the long batch commands: ``search reindex``, ``keys rotate`` and ``destroy execute``.
+"""Crash safety of the batch commands: ``search reindex``, ``keys rotate``, ``destroy execute``, ``generate reminders``.
 
 Each runs as its own process over an archive of two dozen records and is sent SIGKILL at
 seeded moments of its run (the run's length is measured first on a copy, and the kills
@@ -29,6 +29,7 @@ from archive import Level, Retention, add_records, login, parse_kind
 from archive.destruction import approve_batch, propose_batch, witness_batch
 from search import index_queued
 from tests.conftest import OFFICER, PASSPHRASE, CliRun, Office
+from tests.generators.conftest import REAL, build_town
 
 XINFANG = Path(sys.executable).with_name("xinfang")
 SEED = 20261129
@@ -147,3 +148,29 @@ def test_a_killed_batch_command_is_finished_by_running_it_again(name: str, offic
         finished_before = name == "destroy" and "执行完毕" in again.stderr.decode()  # the kill came after the end
         assert again.returncode == 0 or finished_before, again.stderr.decode()
         assert _state(cli, folder, scratch) == expected, (name, kill)
+
+
+def test_a_killed_generate_reminders_leaves_one_draft_and_its_file(tmp_path: Path, cli: CliRun) -> None:
+    """``generate reminders`` killed anywhere, then run again: one unissued 催办函 draft, its file beside it."""
+    town = build_town(tmp_path / "town")
+    args = ["generate", "reminders", "--as-of", "2026-11-28"]
+    reference = tmp_path / "reference"
+    shutil.copytree(town.path, reference)
+    started = time.monotonic()
+    whole = _run(reference, CLERK, [*args, "--out", str(tmp_path / "reference-out")])
+    length = time.monotonic() - started
+    assert whole.returncode == 0, whole.stderr.decode()
+
+    rng = random.Random(f"{SEED}-reminders")
+    for kill in range(KILLS + 1):
+        folder, out = tmp_path / f"killed-{kill}", tmp_path / f"out-{kill}"
+        shutil.copytree(town.path, folder)
+        killed = _run(folder, CLERK, [*args, "--out", str(out)], kill_at=rng.uniform(0.5, 1.0) * length)
+        assert b"Traceback" not in killed.stderr
+        again = _run(folder, CLERK, [*args, "--out", str(out), "--json"])
+        assert again.returncode == 0, again.stderr.decode()
+        with Office(folder).raw_catalogue() as conn:
+            drafts = conn.execute("SELECT draft_id, case_id FROM drafts WHERE kind = 'reminder'").fetchall()
+        assert [case for _, case in drafts] == [REAL], (kill, drafts)
+        assert [p.name.split("-催办函")[0] for p in out.iterdir()] == [drafts[0][0]]
+        assert cli("archive", "verify", user=AUDITOR, archive=folder).exit_code == 0
