@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 # coverage is to be had from Debian or the npm registry here; fontconfig's fc-match finds the faces.
 SYSTEM_PACKAGES := libreoffice-writer-nogui fontconfig fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai
 
-.PHONY: demo test bench clean sysdeps
+.PHONY: demo test faults bench clean sysdeps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ demo: $(STAMP) sysdeps
 
 test: $(STAMP) sysdeps
 	$(BIN)/python -m pytest -q
+
+# The crash and concurrency suites four times over: fifty kills in all, a minute of concurrent work.
+faults: $(STAMP) sysdeps
+	XINFANG_FAULT_SCALE=4 $(BIN)/python -m pytest -q tests/faults tests/test_crash.py tests/test_crash_batches.py
 
 SCALE ?= 100000
 bench: $(STAMP)

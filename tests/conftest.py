@@ -45,6 +45,9 @@ from archive.cases import CaseRegistration, register_case  # noqa: E402
 from xinfang.cli import main  # noqa: E402
 
 PASSPHRASE = "正确的口令 correct horse"
+FAULT_SCALE = max(1, int(os.environ.get("XINFANG_FAULT_SCALE", "1")))
+"""How many times over the crash and concurrency suites run: 1 in `make test` (the 10-minute budget),
+4 in `make faults` (fifty kills in all, a minute of concurrent work)."""
 KDF = KdfParams.insecure_for_tests()
 ADMIN, OFFICER = "李管理", "赵保密"
 STAFF: dict[str, tuple[Role, Level | None]] = {

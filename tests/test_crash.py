@@ -19,12 +19,12 @@ import sys
 import time
 from pathlib import Path
 
-from tests.conftest import CASES, OFFICER, PASSPHRASE, CliRun, Office, register_cases
+from tests.conftest import CASES, FAULT_SCALE, OFFICER, PASSPHRASE, CliRun, Office, register_cases
 
 XINFANG = Path(sys.executable).with_name("xinfang")
 FILER = "王文秘"
 AUDITOR = "钱审计"
-ITERATIONS = 5
+ITERATIONS = 5 * FAULT_SCALE
 FILES_PER_RUN = 40
 SEED = 20261128
 REPORTED = re.compile(r"^已归入 (R-\d{4}-\d{6})$")

@@ -28,13 +28,13 @@ import pytest
 from archive import Level, Retention, add_records, login, parse_kind
 from archive.destruction import approve_batch, propose_batch, witness_batch
 from search import index_queued
-from tests.conftest import OFFICER, PASSPHRASE, CliRun, Office
+from tests.conftest import FAULT_SCALE, OFFICER, PASSPHRASE, CliRun, Office
 from tests.generators.conftest import REAL, build_town
 
 XINFANG = Path(sys.executable).with_name("xinfang")
 SEED = 20261129
 RECORDS = 24
-KILLS = 2
+KILLS = 2 * FAULT_SCALE
 LEADER, CLERK, ARCHIVIST, AUDITOR = "吴领导", "王文秘", "孙档案", "钱审计"
 WORDS = ("挪用扶贫资金", "虚报冒领", "优亲厚友")
 

@@ -39,11 +39,11 @@ import pytest
 
 from archive import login
 from generators.issuing import generate_draft
-from tests.conftest import PASSPHRASE, CliRun, Office
+from tests.conftest import FAULT_SCALE, PASSPHRASE, CliRun, Office
 from tests.generators.conftest import ANONYMOUS, LEADER, REQUIRED, SECRETARY, YEAR, build_town, copy_town
 
 XINFANG = Path(sys.executable).with_name("xinfang")
-DURATION = 10.0  # seconds during which new commands are started
+DURATION = 15.0 * FAULT_SCALE  # seconds during which new commands are started (a minute in `make faults`)
 FILES_PER_ADD = 3  # each file its own transaction: three record ids per process
 DRAFTS_PER_ISSUE = 2  # each its own 发文字号
 DRAFTS_PER_ISSUER = 4
