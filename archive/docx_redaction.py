@@ -52,7 +52,7 @@ __all__ = [
 MAX_UNPACKED = 200 << 20
 """Largest total unpacked size of a package; a real 公文 is a few MiB."""
 MAX_RATIO = 200
-"""Largest compression ratio of a member bigger than :data:`RATIO_FLOOR`."""
+"""Largest compression ratio of a member, or of the whole package, bigger than :data:`RATIO_FLOOR` unpacked."""
 RATIO_FLOOR = 10 << 20
 MAX_MEMBERS = 5000
 NEUTRAL_TIMESTAMP = "2000-01-01T00:00:00Z"
@@ -260,7 +260,11 @@ def _read_package(data: bytes) -> tuple[dict[str, bytes], list[str]]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = [info for info in archive.infolist() if not info.is_dir()]
-            if len(infos) > MAX_MEMBERS or sum(info.file_size for info in infos) > MAX_UNPACKED:
+            unpacked = sum(info.file_size for info in infos)
+            if len(infos) > MAX_MEMBERS or unpacked > MAX_UNPACKED:
+                raise InvalidInput(_TOO_BIG)
+            # The ratio of the whole package too: a bomb split into members under RATIO_FLOOR each is still a bomb.
+            if unpacked > RATIO_FLOOR and unpacked > MAX_RATIO * max(sum(info.compress_size for info in infos), 1):
                 raise InvalidInput(_TOO_BIG)
             for info in infos:
                 if info.flag_bits & 0x1:

@@ -69,6 +69,8 @@ def document_kind(data: bytes) -> str:
 
 
 def _decode(data: bytes) -> str:
+    if b"\x00" in data:  # UTF-16 or binary: read as UTF-8, "1\x003\x008…" would hide a phone number from the gate
+        raise InvalidInput("文本文件含有 NUL 字节（可能是 UTF-16 编码或二进制文件），请另存为 UTF-8 后再处理")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -86,16 +88,20 @@ def _read_pdf(data: bytes, read: Callable[[PdfReader], _T]) -> _T:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    # pypdf meets a malformed file with whatever its code trips over: an unsupported filter
+    # (NotImplementedError), an integer where a stream belongs (AttributeError), a loop (RecursionError).
+    broken = (PdfReadError, ValueError, KeyError, OSError, AttributeError, TypeError, IndexError,
+              NotImplementedError, RecursionError)
     try:
         reader = PdfReader(io.BytesIO(data))
         encrypted = reader.is_encrypted
-    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+    except broken as exc:
         raise InvalidInput(f"不是有效的 PDF 文件：{exc}") from exc
     if encrypted:
         raise InvalidInput("PDF 文件已加密，无法检查其内容")
     try:
         return read(reader)
-    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+    except broken as exc:
         raise InvalidInput(f"PDF 文件无法读取：{exc}") from exc
 
 
@@ -150,13 +156,16 @@ def redact_document(data: bytes, redactor: Redactor) -> RedactedDocument:
 
 
 def read_document(source: Path) -> bytes:
-    """A document's bytes, refusing what is too large to be a letter."""
+    """A document's bytes, refusing what is empty or too large to be a letter."""
     try:
         if source.stat().st_size > MAX_DOCUMENT:
             raise InvalidInput(f"文件 {readable_file_name(source.name)} 超过 {MAX_DOCUMENT >> 20} MiB")
-        return source.read_bytes()
+        data = source.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"无法读取文件 {readable_file_name(str(source))}：{describe_os_error(exc)}") from exc
+    if not data:
+        raise InvalidInput(f"文件 {readable_file_name(source.name)} 是空文件")
+    return data
 
 
 def _logged(archive: Archive, session: Session, case: CaseFile, action: str, name: str,

@@ -165,7 +165,7 @@ def record_digests(conn: sqlite3.Connection, record_id: str) -> dict[str, str]:
 
 
 def _check_inputs(files: Sequence[Path], case_id: str, title: str) -> tuple[str, str]:
-    """The checked case id and title; every file must be readable before anything is written."""
+    """The checked case id and title; every file must be readable, and not empty, before anything is written."""
     if not files:
         raise InvalidInput("至少需要一个文件")
     case_id = check_text(case_id, "信访件编号（--case）", max_length=MAX_CASE_ID)
@@ -173,9 +173,11 @@ def _check_inputs(files: Sequence[Path], case_id: str, title: str) -> tuple[str,
     for path in files:
         try:
             with open(path, "rb") as handle:
-                handle.read(1)
+                empty = not handle.read(1)
         except OSError as exc:
             raise InvalidInput(f"无法读取文件 {readable_file_name(str(path))}：{describe_os_error(exc)}") from exc
+        if empty:
+            raise InvalidInput(f"文件 {readable_file_name(str(path))} 是空文件，没有可归入的内容")
     return case_id, title
 
 

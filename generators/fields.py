@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -40,6 +41,7 @@ FIELD_TYPES = {
 }
 """Field type → how ``generate --list`` describes it."""
 _LIST_SEPARATORS = re.compile(r"[、，,；;\n]+")
+_WRITTEN_AS = {"date": "日期", "integer": "正整数"}
 MAX_DATA_FILE = 1 << 20
 
 
@@ -55,6 +57,9 @@ class Field:
     """Where the default comes from when the secretary gives none (None: no default)."""
     choices: tuple[str, ...] = ()
     max_length: int = 2_000
+    max_items: int = 500
+    """Most items or paragraphs of a list field: each costs its own paragraph in the document, and 100,000
+    short ones (a 1 MiB data file) take docxtpl a quarter of a minute."""
 
     def to_json(self) -> dict[str, Any]:
         """The field as ``generate --list --json`` prints it."""
@@ -67,27 +72,39 @@ class Field:
             if isinstance(value, datetime.date):
                 return value.isoformat()
             try:
-                return parse_date(str(value), self.label).isoformat()
+                return parse_date(self._scalar(value), self.label).isoformat()
             except ArchiveError as exc:
                 raise ValueError(str(exc)) from None
         if self.type == "integer":
-            text = unicodedata.normalize("NFKC", str(value)).strip()
-            if isinstance(value, bool) or not text.isdigit() or int(text) < 1:
+            text = unicodedata.normalize("NFKC", self._scalar(value)).strip()
+            if not text.isdecimal() or len(text) > 9 or int(text) < 1:
                 raise ValueError(f"{self.label}应为正整数")
             return int(text)
         if self.type in ("list", "paragraphs"):
             items = value if isinstance(value, list) else (
-                str(value).splitlines() if self.type == "paragraphs" else _LIST_SEPARATORS.split(str(value)))
-            parsed = [self._text(str(item)) for item in items if str(item).strip()]
+                self._scalar(value).splitlines() if self.type == "paragraphs"
+                else _LIST_SEPARATORS.split(self._scalar(value)))
+            texts = [self._scalar(item) for item in items if item is not None]
+            parsed = [self._text(text) for text in texts if text.strip()]
             if not parsed:
                 raise ValueError(f"{self.label}不能为空")
+            if len(parsed) > self.max_items:
+                raise ValueError(f"{self.label}过多（最多 {self.max_items} {'段' if self.type == 'paragraphs' else '项'}）")
             return parsed
-        if isinstance(value, (dict, list)):
-            raise ValueError(f"{self.label}应为文字")
-        text = self._text(str(value))
+        text = self._text(self._scalar(value))
         if self.type == "choice" and text not in self.choices:
             raise ValueError(f"{self.label}“{text}”无效，可选：{'、'.join(self.choices)}")
         return text
+
+    def _scalar(self, value: Any) -> str:
+        """One value as the text it was written as: JSON or YAML gives numbers and dates as such, but a
+        mapping, a list (inside a list), true/false, null, NaN or bytes is no text a document can print."""
+        if isinstance(value, str):
+            return value
+        if isinstance(value, (int, float, datetime.date)) and not isinstance(value, bool) and (
+                not isinstance(value, float) or math.isfinite(value)):
+            return str(value)
+        raise ValueError(f"{self.label}应为{_WRITTEN_AS.get(self.type, '文字')}")
 
     def _text(self, value: str) -> str:
         try:
@@ -111,6 +128,20 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
     return values
 
 
+class _AliasRefused(yaml.composer.ComposerError):
+    """A YAML alias (``*name``) in a data file."""
+
+
+class _DataLoader(yaml.SafeLoader):
+    """Safe YAML without aliases: field values need none, and nested aliases repeat a value exponentially
+    often (a "billion laughs": a few hundred bytes that become gigabytes of text once printed)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise _AliasRefused(None, None, "alias", self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
 def read_data_file(path: Path) -> dict[str, Any]:
     """A JSON or YAML mapping of field values (``--data``)."""
     try:
@@ -121,14 +152,21 @@ def read_data_file(path: Path) -> dict[str, Any]:
         raise InvalidFields([f"无法读取数据文件 {path.name}：不是 UTF-8 编码，请另存为 UTF-8 后再试"]) from exc
     except OSError as exc:
         raise InvalidFields([f"无法读取数据文件 {path.name}：{describe_os_error(exc)}"]) from exc
+    form = "YAML" if path.suffix.lower() in (".yaml", ".yml") else "JSON"
     try:
-        data = yaml.safe_load(text) if path.suffix.lower() in (".yaml", ".yml") else json.loads(text)
+        data = yaml.load(text, Loader=_DataLoader) if form == "YAML" else json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidFields([f"数据文件 {path.name} 格式错误：不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）"]) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark is not None else ""
+        if isinstance(exc, _AliasRefused):
+            raise InvalidFields([f"数据文件 {path.name} 格式错误：不允许 YAML 别名（*…）{where}，请直接写出每个值"]) from exc
         raise InvalidFields([f"数据文件 {path.name} 格式错误：不是有效的 YAML{where}"]) from exc
+    except RecursionError as exc:
+        raise InvalidFields([f"数据文件 {path.name} 格式错误：嵌套层次过深"]) from exc
+    except ValueError as exc:  # a number of thousands of digits; a YAML date like 2026-13-45
+        raise InvalidFields([f"数据文件 {path.name} 格式错误：含有无效的数值或日期（不是有效的 {form}）"]) from exc
     if not isinstance(data, dict):
         raise InvalidFields([f"数据文件 {path.name} 应为“字段: 值”的映射"])
     return {str(key): value for key, value in data.items()}

@@ -89,6 +89,7 @@ _FIELD_PREFIX = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(.*)", re.ASCII | re.DOTAL
 _SNIPPET_BEFORE = 20
 _SNIPPET_LENGTH = 80
 _SPACE = re.compile(r"\s+")
+_MAX_QUERY = 500  # characters; whoosh's query parser takes time quadratic in a word's length (100,000: four minutes)
 
 
 # -- ranking ----------------------------------------------------------------------------
@@ -224,6 +225,8 @@ def parse_query(schema: Any, text: str) -> wq.Query:
     normalized = text.translate(_QUOTES).strip()
     if not normalized:
         raise QueryError("检索式为空")
+    if len(normalized) > _MAX_QUERY:
+        raise QueryError(f"检索式过长（{len(normalized)} 个字符，最多 {_MAX_QUERY} 个）")
     if normalized.count('"') % 2:
         raise QueryError("检索式中的引号不成对")
     tokens = _lex(normalized)

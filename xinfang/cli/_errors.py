@@ -166,6 +166,13 @@ class XinfangGroup(click.Group):
             where = f"：{exc.filename}" if exc.filename else ""
             click.echo(f"文件操作失败{where}：{describe_os_error(exc)}", err=True)
             ctx.exit(EXIT_INVALID)
+        except UnicodeEncodeError:
+            if debug:
+                raise
+            # An argument from a terminal that is not UTF-8 (lone surrogates, PEP 383) reached SQLite or a file
+            # name as an id or a path: free text is checked where it is taken (archive.text), lookups are not.
+            click.echo("输入有误：参数中含有无法识别的字符（终端的编码可能不是 UTF-8）", err=True)
+            ctx.exit(EXIT_INVALID)
         except (ChineseUsageError, click.exceptions.NoArgsIsHelpError):
             raise
         except click.UsageError as exc:
