@@ -325,7 +325,10 @@ def execute_batch(archive: Archive, session: Session, batch_id: str, render: Reg
     """
     require_role(session.roles, {Role.ARCHIVIST}, "执行销毁")
     batch = load_batch(archive, batch_id)
-    if batch.state == "executed" and batch.checkpoint and register_filed(archive, batch.batch_id):
+    purged = not archive.conn.execute(
+        "SELECT 1 FROM index_queue JOIN destruction_items USING (record_id) WHERE batch_id = ?", (batch.batch_id,)
+    ).fetchone()  # (the caller's indexer deletes their search entries: a run killed before it left them queued)
+    if batch.state == "executed" and batch.checkpoint and register_filed(archive, batch.batch_id) and purged:
         raise Refused(f"销毁批次 {batch.batch_id} 已于 {batch.executed_at} 执行完毕")
     if batch.state not in ("approved", "executing", "executed"):
         raise Refused(f"销毁批次 {batch.batch_id} 尚未批准（当前状态“{batch.state}”）")
