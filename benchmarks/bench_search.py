@@ -422,7 +422,7 @@ PHASES = {
     "whoosh_search": ("searching.py", "search"),
     "stored_fields": ("reading.py", "stored_fields"),
     "snippets": ("query.py", "_snippet"),
-    "pending_count": ("indexing.py", "pending_count"),
+    "pending_count": ("indexes.py", "pending_count"),
     "audit_entry": ("folder.py", "act"),
 }
 """Where one search's time goes: (file, function) whose cumulative time cProfile reports."""

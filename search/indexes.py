@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -38,13 +38,14 @@ from whoosh.writing import SegmentWriter
 from archive import Archive, Level, crypto
 from archive.audit import now_utc
 from archive.folder import INDEX_DIR, INDEX_WRITE_LOCK
+from archive.index_queue import queued_records
 from archive.keyring import LevelKey
 
 from .analysis import chinese_text_field
 from .errors import IndexBusy, IndexCorrupted
 from .storage import EncryptedStorage
 
-__all__ = ["SCHEMA", "LevelIndex", "index_level"]
+__all__ = ["SCHEMA", "LevelIndex", "index_level", "index_levels_of", "pending_count", "record_and_case_levels"]
 
 WRITER_WAIT = 30.0
 """Seconds a second writer waits for the first before giving up with a clear message."""
@@ -206,3 +207,29 @@ def leftover_folders(archive: Archive) -> list[Path]:
 def index_document(fields: dict[str, Any]) -> dict[str, Any]:
     """Drop empty fields: whoosh indexes ``None`` as the text "None"."""
     return {name: value for name, value in fields.items() if value not in (None, "", [])}
+
+
+def record_and_case_levels(archive: Archive, record_ids: Iterable[str]) -> Iterator[tuple[str, Level, Level]]:
+    """Each record's own level and its case's, from the catalogue's clear columns."""
+    wanted = list(record_ids)
+    for start in range(0, len(wanted), 500):
+        batch = wanted[start : start + 500]
+        marks = ",".join("?" * len(batch))
+        for record_id, record_level, case_level in archive.conn.execute(
+            f"SELECT r.record_id, r.level, c.level FROM records r JOIN cases c USING (case_id) "
+            f"WHERE r.record_id IN ({marks})",
+            batch,
+        ):
+            yield record_id, Level(record_level), Level(case_level)
+
+
+def index_levels_of(archive: Archive, record_ids: Iterable[str]) -> dict[str, Level]:
+    """Each record's index level, from the catalogue's clear columns."""
+    return {record_id: index_level(own, case) for record_id, own, case in record_and_case_levels(archive, record_ids)}
+
+
+def pending_count(archive: Archive, levels: Iterable[Level]) -> int:
+    """How many queued records belong in the indexes of ``levels``: what a search there cannot find yet."""
+    queued = queued_records(archive.conn)
+    wanted = set(levels)
+    return sum(1 for level in index_levels_of(archive, (q.record_id for q in queued)).values() if level in wanted)

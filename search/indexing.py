@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,9 +45,18 @@ from archive.reclassify import former_levels
 from archive.records import StoredRecord, open_stored_record
 from archive.roles import require_role
 
-from .indexes import SCHEMA, LevelIndex, index_document, index_level, leftover_folders, remove_folder
+from .indexes import (
+    SCHEMA,
+    LevelIndex,
+    index_document,
+    index_level,
+    index_levels_of,
+    leftover_folders,
+    record_and_case_levels,
+    remove_folder,
+)
 
-__all__ = ["INDEXERS", "REBUILDERS", "IndexingReport", "index_queued", "pending_count", "record_document", "reindex"]
+__all__ = ["INDEXERS", "REBUILDERS", "IndexingReport", "index_queued", "record_document", "reindex"]
 
 INDEXERS = frozenset({Role.SECRETARY, Role.ARCHIVIST, Role.LEADER, Role.SECURITY_OFFICER})
 """Who indexes after filing: anyone who files (or maintains) records."""
@@ -130,30 +139,11 @@ def _destroyed(archive: Archive, record_id: str) -> bool:
     return row is not None and row[0] is not None
 
 
-def _record_and_case_levels(archive: Archive, record_ids: Iterable[str]) -> Iterator[tuple[str, Level, Level]]:
-    """Each record's own level and its case's, from the catalogue's clear columns."""
-    wanted = list(record_ids)
-    for start in range(0, len(wanted), 500):
-        batch = wanted[start : start + 500]
-        marks = ",".join("?" * len(batch))
-        for record_id, record_level, case_level in archive.conn.execute(
-            f"SELECT r.record_id, r.level, c.level FROM records r JOIN cases c USING (case_id) "
-            f"WHERE r.record_id IN ({marks})",
-            batch,
-        ):
-            yield record_id, Level(record_level), Level(case_level)
-
-
-def _levels_of(archive: Archive, record_ids: Iterable[str]) -> dict[str, Level]:
-    """Each record's index level, from the catalogue's clear columns."""
-    return {record_id: index_level(own, case) for record_id, own, case in _record_and_case_levels(archive, record_ids)}
-
-
 def _left_behind(archive: Archive, record_ids: Iterable[str]) -> dict[str, tuple[Level, set[Level]]]:
     """Reclassified records whose entry may still be in the index of a level they left: record -> (index level now, those)."""
     former = former_levels(archive.conn, record_ids)
     found: dict[str, tuple[Level, set[Level]]] = {}
-    for record_id, own, case in _record_and_case_levels(archive, former):
+    for record_id, own, case in record_and_case_levels(archive, former):
         now = index_level(own, case)
         left = {index_level(level, case) for level in former[record_id]} - {now}
         if left:
@@ -246,7 +236,7 @@ def index_queued(archive: Archive, session: Session, progress: Progress | None =
         return report
     queued = queued_records(archive.conn)
     out_of_reach = _purge_left_behind(archive, session.level_keys, _left_behind(archive, (q.record_id for q in queued)))
-    levels = _levels_of(archive, (q.record_id for q in queued))
+    levels = index_levels_of(archive, (q.record_id for q in queued))
     mine: dict[Level, list[_Entry]] = {}
     for q in queued:
         level = levels.get(q.record_id)
@@ -274,13 +264,6 @@ def index_queued(archive: Archive, session: Session, progress: Progress | None =
             take_off_queue(archive.conn, [e.queued for e in done if e.queued is not None])
         report.indexed[level] = len(done)
     return report
-
-
-def pending_count(archive: Archive, levels: Iterable[Level]) -> int:
-    """How many queued records belong in the indexes of ``levels``: what a search there cannot find yet."""
-    queued = queued_records(archive.conn)
-    wanted = set(levels)
-    return sum(1 for level in _levels_of(archive, (q.record_id for q in queued)).values() if level in wanted)
 
 
 def _records_of_level(archive: Archive, level: Level) -> list[str]:

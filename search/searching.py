@@ -32,8 +32,7 @@ from archive.cases import visible_case_ids
 from archive.kinds import parse_kind
 from archive.roles import require_role
 
-from .indexes import SCHEMA, LevelIndex
-from .indexing import pending_count
+from .indexes import SCHEMA, LevelIndex, pending_count
 from .query import SearchResults, parse_query, search_indexes
 
 __all__ = ["DEFAULT_LIMIT", "SEARCHERS", "ArchiveSearch", "SearchFilters", "search_archive"]

@@ -7,7 +7,6 @@ import click
 from archive import parse_level
 from archive.days import parse_date
 from search.errors import IndexBusy, IndexCorrupted
-from search.indexing import index_queued, reindex
 from search.searching import DEFAULT_LIMIT, SearchFilters, search_archive
 
 from ._groups import DefaultCommandGroup
@@ -24,6 +23,8 @@ def index_filed(runtime: Runtime) -> None:
     one is an integrity failure and ends the command with exit code 4; a failed
     write (a full disk) ends it as any file error does, after saying what was filed.
     """
+    from search.indexing import index_queued  # (the indexer reads DOCX and PDF: only filing commands load it)
+
     try:
         with progress_bar("编入检索索引") as bar:
             index_queued(runtime.archive(), runtime.session(), bar.update)
@@ -113,6 +114,8 @@ def reindex_command(runtime: Runtime, levels: tuple[str, ...]) -> None:
       xinfang search reindex
       xinfang search reindex --level 机密
     """
+    from search.indexing import reindex  # (as in index_filed)
+
     archive, session = runtime.archive(), runtime.session()
     chosen = [parse_level(level) for level in levels] or None
     with progress_bar("重建检索索引") as bar:
