@@ -92,7 +92,8 @@ def list_log_entries(
 
 
 SEARCH_ACTION = "search"
-"""A search's query is sealed under the searcher's highest level key (its objects are the hits, not the key's owner)."""
+"""The audit action of a search (:func:`search.searching.search_archive` logs it): its query is sealed under the
+searcher's highest level key, and its objects are the hits, not the key's owner."""
 
 
 @dataclass(frozen=True)

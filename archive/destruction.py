@@ -49,7 +49,7 @@ from .audit import Act, now_utc
 from .auditing import export_checkpoint
 from .cases import case_digests, erase_case_parties
 from .destruction_batches import Batch, batch_digests, load_batch, records_in_open_batches
-from .destruction_register import RegisterRenderer, file_register, read_register, register_filed, seal_register
+from .destruction_register import RegisterRenderer, file_register, read_register, seal_register
 from .errors import IntegrityError, InvalidInput, NotFound, PermissionDenied, Refused
 from .folder import Archive
 from .holds import holds_on
@@ -328,7 +328,7 @@ def execute_batch(archive: Archive, session: Session, batch_id: str, render: Reg
     purged = not archive.conn.execute(
         "SELECT 1 FROM index_queue JOIN destruction_items USING (record_id) WHERE batch_id = ?", (batch.batch_id,)
     ).fetchone()  # (the caller's indexer deletes their search entries: a run killed before it left them queued)
-    if batch.state == "executed" and batch.checkpoint and register_filed(archive, batch.batch_id) and purged:
+    if batch.state == "executed" and batch.checkpoint and batch.register_record and purged:
         raise Refused(f"销毁批次 {batch.batch_id} 已于 {batch.executed_at} 执行完毕")
     if batch.state not in ("approved", "executing", "executed"):
         raise Refused(f"销毁批次 {batch.batch_id} 尚未批准（当前状态“{batch.state}”）")
@@ -340,24 +340,25 @@ def execute_batch(archive: Archive, session: Session, batch_id: str, render: Reg
     if not levels <= set(session.level_keys):
         raise PermissionDenied("本批次含有超出您密级授权的档案，须由持有相应密级的档案员执行")
     if batch.state != "executed":
-        _erase_items(archive, session, batch)
+        _erase_items(archive, session, batch, max(levels))
     if load_batch(archive, batch.batch_id).checkpoint is None:
         _sign_checkpoint(archive, session, batch.batch_id)
-    if not register_filed(archive, batch.batch_id):
-        register = read_register(archive, session, load_batch(archive, batch.batch_id))
+    batch = load_batch(archive, batch.batch_id)
+    if batch.register_record is None:
+        register = read_register(archive, session, batch)
         document = render(register)
         with archive.act(session) as act:
             file_register(archive, act, session, register, document)
     return load_batch(archive, batch.batch_id)
 
 
-def _erase_items(archive: Archive, session: Session, batch: Batch) -> None:
+def _erase_items(archive: Archive, session: Session, batch: Batch, highest: Level) -> None:
     with archive.act(session) as act:
         held = {r: h for r, h in _holds(archive, batch.items).items() if h and r not in batch.done}
         if held:
             named = "；".join(f"{r}（{'、'.join(h)}）" for r, h in held.items())
             raise Refused(f"以下档案在批准后被保全，不能销毁：{named}")
-        seal_register(archive, act, session.level_keys, batch.batch_id, batch.items)
+        seal_register(archive, act, session.level_keys, batch.batch_id, batch.items, highest)
         archive.conn.execute("UPDATE destruction_batches SET state = 'executing' WHERE batch_id = ?", (batch.batch_id,))
         _log_batch(act, archive, batch.batch_id, "destroy.start")
     for record_id in batch.items:

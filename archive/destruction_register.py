@@ -42,7 +42,6 @@ __all__ = [
     "file_register",
     "read_register",
     "register_digests",
-    "register_filed",
     "reseal_register",
     "seal_register",
 ]
@@ -107,14 +106,13 @@ def _row_digests(conn: sqlite3.Connection, batch_id: str) -> dict[str, str]:
 
 
 def seal_register(archive: Archive, act: Act, level_keys: Mapping[Level, LevelKey], batch_id: str,
-                  record_ids: Sequence[str]) -> None:
-    """Take the list of a batch about to be executed, inside the caller's transaction; once per batch."""
+                  record_ids: Sequence[str], level: Level) -> None:
+    """Take the list of a batch about to be executed, inside the caller's transaction; once per batch.
+
+    ``level`` is the highest among the items and their cases: the 清册 names them all.
+    """
     if archive.conn.execute("SELECT 1 FROM destruction_registers WHERE batch_id = ?", (batch_id,)).fetchone():
         return
-    marks = ",".join("?" * len(record_ids))
-    level = max(Level(value) for row in archive.conn.execute(
-        f"SELECT r.level, c.level FROM records r JOIN cases c USING (case_id) WHERE r.record_id IN ({marks})",
-        list(record_ids)) for value in row)
     described = describe_stored_records(archive, level_keys, record_ids)
     items = [
         {"record_id": info.record_id, "archival_code": info.archival_code, "title": info.title,
@@ -168,12 +166,6 @@ def read_register(archive: Archive, session: Session, batch: Batch) -> Destructi
     require_role(session.roles, REGISTER_READERS, "查看销毁清册")
     level, items, record_id = _open_items(archive, session.level_keys, batch.batch_id)
     return DestructionRegister(batch, level, items, record_id)
-
-
-def register_filed(archive: Archive, batch_id: str) -> bool:
-    """Whether the batch's 清册 has been filed as a record."""
-    row = archive.conn.execute("SELECT record_id FROM destruction_registers WHERE batch_id = ?", (batch_id,)).fetchone()
-    return row is not None and row[0] is not None
 
 
 def file_register(archive: Archive, act: Act, session: Session, register: DestructionRegister, document: bytes) -> str:

@@ -304,11 +304,15 @@ def file_visibility(archive: Archive, session: Session) -> Callable[[str], bool]
     case_visible = case_visibility(archive, session)
     batch_reader = bool(session.roles & BATCH_FILE_READERS)
 
+    batches: dict[str, bool] = {}
+
     def visible(file_id: str) -> bool:
-        if file_id.startswith(BATCH_PREFIX):
-            return batch_reader and archive.conn.execute(
+        if not file_id.startswith(BATCH_PREFIX):
+            return case_visible(file_id)  # (which remembers its answers)
+        if file_id not in batches:
+            batches[file_id] = batch_reader and archive.conn.execute(
                 "SELECT 1 FROM destruction_batches WHERE batch_id = ?", (file_id,)).fetchone() is not None
-        return case_visible(file_id)
+        return batches[file_id]
 
     return visible
 

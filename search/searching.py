@@ -28,6 +28,7 @@ from typing import Any
 from whoosh import query as wq
 
 from archive import Archive, InvalidInput, PermissionDenied, Role, Session
+from archive.auditing import SEARCH_ACTION
 from archive.cases import visible_case_ids
 from archive.kinds import parse_kind
 from archive.roles import require_role
@@ -143,7 +144,7 @@ def search_archive(
     highest = session.level_keys[max(session.level_keys)]
     with archive.act(session) as act:
         act.log(
-            "search",
+            SEARCH_ACTION,
             [hit["record_id"] for hit in found.results],
             info={"count": found.count, "shown": len(found.results)},
             details={"query": text, "filters": filters.to_json()},
