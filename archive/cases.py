@@ -22,6 +22,7 @@ from typing import Any
 from . import crypto
 from .accounts import Session, find_account
 from .audit import now_utc
+from .case_tags import account_tags, bigrams, case_tags, store_tags, tagged_cases, tags_digest
 from .days import days_left
 from .deadlines import DeadlineRules, load_rules
 from .errors import InvalidInput, NotFound, PermissionDenied
@@ -29,7 +30,7 @@ from .folder import Archive
 from .identity_numbers import id_number_checks_out
 from .keyring import LevelKey, level_key_for
 from .levels import Level
-from .need_to_know import CASE_READERS, case_reader, is_recused
+from .need_to_know import CASE_READERS, case_reader, comparable, is_recused
 from .numbering import allocate_number
 from .roles import Role, require_role
 from .text import check_text
@@ -194,6 +195,8 @@ def rewrap_case_key(conn: sqlite3.Connection, case_id: str, level_key: LevelKey)
         "UPDATE cases SET wrapped_key = ?, key_version = ? WHERE case_id = ?",
         (_wrap_case_key(level_key, case_id, case_key), level_key.version, case_id),
     )
+    (sealed,) = conn.execute("SELECT sealed_parties FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+    store_tags(conn, case_id, level_key, open_case_text(case_key, case_id, "parties", sealed))
     return {case_id: case_digests(conn, case_id)}
 
 
@@ -278,6 +281,7 @@ def register_case(
         "summary": registration.summary.strip(),
         "beijing_intent": registration.beijing_intent,
     }
+    _tag_untagged(archive, session)
     repeats = _likely_repeats(archive, session, parties)
     if major:
         warnings.append("集体访人数达到重大信访事项标准：须立即报告（重大信访事项实时报告）")
@@ -302,6 +306,7 @@ def register_case(
                 session.account.name,
             ),
         )
+        store_tags(archive.conn, case_id, level_key, parties)
         act.log(
             "case.register",
             [case_id],
@@ -311,33 +316,55 @@ def register_case(
     return Registered(case_id, due, warnings, major, repeats)
 
 
-def _normalised(name: str) -> str:
-    return "".join(name.split())
+def _tag_untagged(archive: Archive, session: Session) -> None:
+    """Tag the cases of the registrar's levels that have no tags under their key version (registered before tags)."""
+    untagged = []
+    for row in archive.conn.execute(
+        f"SELECT {_CASE_COLUMNS} FROM cases WHERE tag_version IS NOT key_version AND length(wrapped_key) > 0"
+    ).fetchall():
+        values = dict(zip(_CASE_COLUMNS.split(", "), row, strict=True))
+        level_key = level_key_for(session.level_keys, Level(values["level"]), values["key_version"])
+        if level_key is not None:
+            untagged.append((values, level_key))
+    if not untagged:
+        return
+    with archive.act(session) as act:
+        digests = {}
+        for values, level_key in untagged:
+            case_id = values["case_id"]
+            key = unwrap_case_key(level_key, case_id, values["wrapped_key"])
+            store_tags(archive.conn, case_id, level_key, open_case_text(key, case_id, "parties", values["sealed_parties"]))
+            digests[case_id] = case_digests(archive.conn, case_id)
+        act.log("case.tag", sorted(digests), digests=digests)
+
+
+def _held_keys(session: Session) -> list[LevelKey]:
+    return [version for level_key in session.level_keys.values() for version in level_key.versions]
 
 
 def _likely_repeats(archive: Archive, session: Session, parties: dict[str, Any]) -> list[tuple[str, str]]:
-    """Cases the registrar may see that share a person or much of the summary; a closed one is said so."""
-    names = {_normalised(p["name"]) for p in parties["petitioners"]}
-    reported = {_normalised(p["name"]) for p in parties["reported"]}
-    bigrams = _bigrams(parties["summary"])
+    """Cases the registrar may see that share a person or much of the summary; a closed one is said so.
+
+    The blind tags (:mod:`archive.case_tags`) name the candidates; each is then
+    opened and judged on its parties, so only the few that may match are read.
+    """
+    names = {comparable(p["name"]) for p in parties["petitioners"]}
+    reported = {comparable(p["name"]) for p in parties["reported"]}
+    summary = bigrams(parties["summary"])
+    candidates = tagged_cases(archive.conn, (tag for key in _held_keys(session) for tag in case_tags(key, parties)))
     found = []
-    for case in _visible_cases(archive, session):
+    for case in _cases(archive, session, sorted(candidates)):
         reasons = ["已办结事项的重复信访"] if case.state == "closed" else []
-        if names & {_normalised(p["name"]) for p in case.parties["petitioners"]}:
+        if names & {comparable(p["name"]) for p in case.parties["petitioners"]}:
             reasons.append("同一信访人")
-        if reported & {_normalised(p["name"]) for p in case.parties["reported"]}:
+        if reported & {comparable(p["name"]) for p in case.parties["reported"]}:
             reasons.append("同一被反映人")
-        other = _bigrams(case.parties["summary"])
-        if bigrams and other and len(bigrams & other) / len(bigrams | other) >= 0.5:
+        other = bigrams(case.parties["summary"])
+        if summary and other and len(summary & other) / len(summary | other) >= 0.5:
             reasons.append("内容相似")
         if len(reasons) > (case.state == "closed"):
             found.append((case.case_id, "、".join(reasons)))
     return found
-
-
-def _bigrams(text: str) -> set[str]:
-    compact = "".join(text.split())
-    return {compact[i : i + 2] for i in range(len(compact) - 1)}
 
 
 _CASE_COLUMNS = (
@@ -364,10 +391,14 @@ def case_digests(conn: sqlite3.Connection, case_id: str) -> dict[str, str]:
     def encode(values: Sequence[Any]) -> list[Any]:
         return [value.hex() if isinstance(value, bytes) else value for value in values]
 
-    return {
+    digests = {
         "meta": crypto.sha256_hex(json.dumps(encode(row), ensure_ascii=False).encode()),
         "events": crypto.sha256_hex(json.dumps([encode(e) for e in events], ensure_ascii=False).encode()),
     }
+    tags = tags_digest(conn, case_id)
+    if tags is not None:  # (a case registered before tags existed and not tagged since: its old digests hold)
+        digests["tags"] = tags
+    return digests
 
 
 def _decrypt_parties(level_keys: Mapping[Level, LevelKey], values: dict[str, Any]) -> tuple[bytes, dict[str, Any]] | None:
@@ -466,17 +497,29 @@ def case_opener(archive: Archive, session: Session) -> Callable[[str], CaseFile 
 
 
 def visible_case_ids(archive: Archive, session: Session) -> set[str]:
-    """The ids of every case this session may see (clearance, role, 回避), without reading their events.
+    """The ids of every case this session may see (clearance, role, 回避), without opening the cases.
 
     For a search's permission filter: what it finds outside these cases must
-    not count, rank or show.  Nothing is logged; the caller logs its own act.
+    not count, rank or show.  回避 is found through the cases' blind tags
+    (:mod:`archive.case_tags`); a case not yet tagged is opened and judged on its
+    parties.  Nothing is logged; the caller logs its own act.
     """
-    visible = set()
     readable = _reader(archive, session)
-    for row in archive.conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases").fetchall():
-        values = dict(zip(_CASE_COLUMNS.split(", "), row, strict=True))
-        if readable(values["case_id"]) and _open_parties(session, values, readable) is not None:
-            visible.add(values["case_id"])
+    account = session.account
+    recused = tagged_cases(archive.conn, (tag for key in _held_keys(session)
+                                          for tag in account_tags(key, account.name, account.unit)))
+    visible = set()
+    for case_id, level, version, tag_version in archive.conn.execute(
+        "SELECT case_id, level, key_version, tag_version FROM cases WHERE length(wrapped_key) > 0"
+    ).fetchall():
+        if not readable(case_id) or level_key_for(session.level_keys, Level(level), version) is None:
+            continue
+        if tag_version == version:
+            seen = case_id not in recused
+        else:  # (not tagged yet: judged on its parties)
+            seen = _load(archive, session, _row(archive, case_id), readable) is not None
+        if seen:
+            visible.add(case_id)
     return visible
 
 
@@ -514,6 +557,7 @@ def erase_case_parties(conn: sqlite3.Connection, level_key: LevelKey, case_id: s
         (_wrap_case_key(level_key, case_id, key), level_key.version,
          seal_case_text(key, case_id, "parties", ERASED_PARTIES), case_id),
     )
+    store_tags(conn, case_id, level_key, ERASED_PARTIES)
     conn.execute("UPDATE case_events SET sealed_text = NULL WHERE case_id = ?", (case_id,))
     conn.execute("UPDATE drafts SET sealed_content = ? WHERE case_id = ?",
                  (seal_case_text(key, case_id, "erased draft", None), case_id))
@@ -528,19 +572,23 @@ def read_case(archive: Archive, session: Session, case_id: str) -> CaseFile:
     return case
 
 
-def _visible_cases(archive: Archive, session: Session) -> list[CaseFile]:
-    cases = []
+def _row(archive: Archive, case_id: str) -> tuple[Any, ...]:
+    return archive.conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+
+
+def _cases(archive: Archive, session: Session, case_ids: Sequence[str] | None = None) -> list[CaseFile]:
+    """The cases this session may see, of ``case_ids`` or of all, by case id."""
     readable = _reader(archive, session)
-    for row in archive.conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases ORDER BY case_id").fetchall():
-        case = _load(archive, session, row, readable)
-        if case is not None:
-            cases.append(case)
-    return cases
+    if case_ids is None:
+        rows = archive.conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases ORDER BY case_id").fetchall()
+    else:
+        rows = [_row(archive, case_id) for case_id in case_ids]
+    return [case for case in (_load(archive, session, row, readable) for row in rows) if case is not None]
 
 
 def list_cases(archive: Archive, session: Session, *, state: str | None = None) -> list[CaseFile]:
     """The cases this user may see, optionally in one state, by case id."""
-    cases = [c for c in _visible_cases(archive, session) if state is None or c.state == state]
+    cases = [c for c in _cases(archive, session) if state is None or c.state == state]
     with archive.act(session) as act:
         act.log("case.list", info={"count": len(cases)})
     return cases

@@ -358,6 +358,16 @@ _MIGRATIONS: list[str] = [
     );
     CREATE INDEX reclassifications_by_record ON reclassifications (record_id);
     """,
+    # version 11: blind tags of cases' parties and summaries (archive/case_tags.py), for repeats and 回避
+    """
+    ALTER TABLE cases ADD COLUMN tag_version INTEGER;
+    CREATE TABLE case_tags (
+        tag INTEGER NOT NULL,
+        case_id TEXT NOT NULL REFERENCES cases (case_id),
+        PRIMARY KEY (tag, case_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX case_tags_by_case ON case_tags (case_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)
