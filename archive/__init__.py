@@ -7,77 +7,51 @@ FORMAT.md describes the folder it keeps.
 
 from __future__ import annotations
 
-from .accounts import (
-    Account,
-    AccountSummary,
-    Session,
-    add_account,
-    change_passphrase,
-    check_may_add_account,
-    disable_account,
-    list_accounts,
-    login,
-    set_unit,
-)
-from .clearance import ClearanceChange, set_clearance
-from .config import ArchiveConfig
-from .create import Founder, create_archive
-from .errors import (
-    ArchiveError,
-    CredentialsError,
-    IntegrityError,
-    InvalidInput,
-    NotFound,
-    PermissionDenied,
-    Refused,
-)
-from .folder import Archive
-from .keyslots import KdfParams
-from .kinds import RecordKind, all_kinds, parse_kind
-from .levels import Level, parse_level
-from .records import RecordInfo, add_records, list_records, read_record
-from .retention import Retention, parse_retention
-from .roles import Role, parse_role
-from .verify import VerifyReport, verify_archive
+from .lazy import lazy_exports
 
-__all__ = [
-    "Account",
-    "AccountSummary",
-    "Archive",
-    "ArchiveConfig",
-    "ArchiveError",
-    "ClearanceChange",
-    "CredentialsError",
-    "Founder",
-    "IntegrityError",
-    "InvalidInput",
-    "KdfParams",
-    "Level",
-    "NotFound",
-    "PermissionDenied",
-    "RecordInfo",
-    "RecordKind",
-    "Refused",
-    "Retention",
-    "Role",
-    "Session",
-    "VerifyReport",
-    "add_account",
-    "add_records",
-    "all_kinds",
-    "change_passphrase",
-    "check_may_add_account",
-    "create_archive",
-    "disable_account",
-    "list_accounts",
-    "list_records",
-    "login",
-    "parse_kind",
-    "parse_level",
-    "parse_retention",
-    "parse_role",
-    "read_record",
-    "set_clearance",
-    "set_unit",
-    "verify_archive",
-]
+_EXPORTS: dict[str, str] = {
+    "Account": "accounts",
+    "AccountSummary": "accounts",
+    "Session": "accounts",
+    "add_account": "accounts",
+    "change_passphrase": "accounts",
+    "check_may_add_account": "accounts",
+    "disable_account": "accounts",
+    "list_accounts": "accounts",
+    "login": "accounts",
+    "set_unit": "accounts",
+    "ClearanceChange": "clearance",
+    "set_clearance": "clearance",
+    "ArchiveConfig": "config",
+    "Founder": "create",
+    "create_archive": "create",
+    "ArchiveError": "errors",
+    "CredentialsError": "errors",
+    "IntegrityError": "errors",
+    "InvalidInput": "errors",
+    "NotFound": "errors",
+    "PermissionDenied": "errors",
+    "Refused": "errors",
+    "Archive": "folder",
+    "KdfParams": "keyslots",
+    "RecordKind": "kinds",
+    "all_kinds": "kinds",
+    "parse_kind": "kinds",
+    "Level": "levels",
+    "parse_level": "levels",
+    "RecordInfo": "records",
+    "add_records": "records",
+    "list_records": "records",
+    "read_record": "records",
+    "Retention": "retention",
+    "parse_retention": "retention",
+    "Role": "roles",
+    "parse_role": "roles",
+    "VerifyReport": "verify",
+    "verify_archive": "verify",
+}
+"""Each public name and the module that holds it, loaded on first use (:mod:`archive.lazy`): a command
+pays only for the modules it uses."""
+
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -43,6 +43,11 @@ __all__ = [
 ]
 
 
+SEARCH_ACTION = "search"
+"""The audit action of a search (:func:`search.searching.search_archive` logs it): its query is sealed under the
+searcher's highest level key, and its objects are the hits, not the key's owner."""
+
+
 def now_utc() -> str:
     """The current time as the log writes it: UTC, seconds, ``Z``."""
     return utc_stamp(datetime.now(UTC))

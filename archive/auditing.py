@@ -20,7 +20,7 @@ from typing import Any
 
 from .accounts import Session
 from .anchors import AnchorResult, check_anchor, format_checkpoint, read_checkpoint_file
-from .audit import read_sealed_details
+from .audit import SEARCH_ACTION, read_sealed_details
 from .cases import unwrap_case_key
 from .errors import IntegrityError
 from .folder import Archive
@@ -91,9 +91,6 @@ def list_log_entries(
     return entries
 
 
-SEARCH_ACTION = "search"
-"""The audit action of a search (:func:`search.searching.search_archive` logs it): its query is sealed under the
-searcher's highest level key, and its objects are the hits, not the key's owner."""
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from typing import Any
 
 from .access import reseal_request_texts
 from .accounts import Session
-from .audit import now_utc, reseal_details
+from .audit import SEARCH_ACTION, now_utc, reseal_details
 from .cases import rewrap_case_key
 from .destruction import reseal_batch_texts
 from .destruction_register import reseal_register
@@ -99,7 +99,7 @@ _COLUMNS = (
             "sealed_note IS NOT NULL OR sealed_rejection IS NOT NULL", reseal_batch_texts, False),
     # search/searching.py seals a query under the searcher's highest level key (FORMAT.md, "The audit log")
     _Column("search_details", "audit_entries", "seq",
-            "sealed_details IS NOT NULL AND json_extract(body, '$.action') = 'search'", _details, False),
+            f"sealed_details IS NOT NULL AND json_extract(body, '$.action') = '{SEARCH_ACTION}'", _details, False),
 )
 
 

@@ -28,7 +28,7 @@ from typing import Any
 from whoosh import query as wq
 
 from archive import Archive, InvalidInput, PermissionDenied, Role, Session
-from archive.auditing import SEARCH_ACTION
+from archive.audit import SEARCH_ACTION
 from archive.cases import visible_case_ids
 from archive.kinds import parse_kind
 from archive.roles import require_role

@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich import box
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from archive.verify import DestructionCheck
+if TYPE_CHECKING:  # rich loads only when a table or a progress bar is shown: a --json answer starts sooner
+    from rich.progress import Progress, TaskID
+
+    from archive.verify import DestructionCheck
 
 __all__ = ["ProgressReport", "echo_destructions", "echo_json", "echo_table", "progress_bar"]
 
@@ -37,6 +36,10 @@ def echo_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, empty: 
     if not rows:
         click.echo(empty)
         return
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for column in columns:
         table.add_column(column, overflow="fold")
@@ -64,6 +67,9 @@ class ProgressReport:
 @contextmanager
 def progress_bar(description: str, total: int | None = None) -> Iterator[ProgressReport]:
     """A progress bar on stderr, shown only on a terminal."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     console = Console(stderr=True)
     with Progress(
         TextColumn(description),
