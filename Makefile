@@ -41,7 +41,7 @@ faults: $(STAMP) sysdeps
 SCALE ?= 100000
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_audit --entries $(SCALE)
-	$(BIN)/python -m benchmarks.bench_search --records $$(( $(SCALE) / 10 ))
+	$(BIN)/python -m benchmarks.bench_search --records $$(( $(SCALE) / 10 )) $(SCALE)
 
 clean:
 	rm -rf $(VENV) demo-archive demo-archive-文书 .pytest_cache .hypothesis *.egg-info

@@ -9,12 +9,19 @@ Goals (the benchmarks issue), each next to a peer measured in the same run:
   the same documents in unencrypted whoosh indexes with the same permission filter;
 - ``xinfang search QUERY --json`` in a fresh process <= 0.6 s, the searching
   account's keyslot made with the standard Argon2id parameters;
-- index size <= 1.5x the plaintext it indexes.
+- index size <= 1.5x the plaintext it indexes;
+- one more record at scale (``add_records`` and the index commit ``index_queued``), p95 <= 0.5 s;
+- peak resident memory of a bulk ``reindex`` <= 1 GiB, of a search process <= 300 MiB.
+
+Further peers: SQLite FTS5 (the standard library's) over the same bigrams, for indexing
+and for a query in a fresh process. Given several ``--records``, each scale is
+measured and written (``search-<records>.json``), and ``search-growth.json`` says how
+each cost grew from the smallest scale to the largest, as a factor.
 
 The corpus (:func:`petition_corpus`) is seeded: the same ``--records`` gives the same
 cases, records and texts on every run.
 
-Usage: python -m benchmarks.bench_search [--records N] [--runs R] [--out DIR] [--no-cli]
+Usage: python -m benchmarks.bench_search [--records N ...] [--runs R] [--out DIR] [--no-cli]
 """
 
 from __future__ import annotations
@@ -27,12 +34,15 @@ import math
 import os
 import pstats
 import random
+import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -68,7 +78,7 @@ from archive.cases import (
 )
 from archive.records import open_stored_record
 from search.indexes import INDEX_DIR, SCHEMA, LevelIndex, index_level
-from search.indexing import record_document, reindex
+from search.indexing import index_queued, record_document, reindex
 from search.query import search_indexes
 from search.searching import search_archive
 
@@ -247,6 +257,7 @@ class Built:
     leader: Session
     secretary: Session
     levels: dict[str, Level]  # record id -> the level whose index holds it
+    case_ids: list[str]
     plaintext_bytes: int  # UTF-8 titles and texts filed
     register_s: float
     file_s: float
@@ -287,7 +298,7 @@ def build_archive(folder: Path, scratch: Path, corpus: list[CorpusCase]) -> Buil
     start = time.perf_counter()
     secretary = login(archive, SECRETARY, PASSPHRASE)
     unlock_s = time.perf_counter() - start
-    return Built(archive, leader, secretary, levels, plaintext, register_s, file_s, unlock_s)
+    return Built(archive, leader, secretary, levels, case_ids, plaintext, register_s, file_s, unlock_s)
 
 
 # -- the peers --------------------------------------------------------------------------
@@ -333,6 +344,35 @@ def plain_indexes(folder: Path, documents: dict[Level, list[dict[str, Any]]]) ->
         with index.writer(limitmb=128) as writer:
             for document in batch:
                 writer.add_document(**document)
+
+
+_RUN = re.compile(r"[\u3400-\u9fff]+|[0-9a-z]+")
+
+
+def bigram_terms(text: str) -> str:
+    """The peer's tokens for FTS5, space-separated: each CJK run's bigrams (a lone character as itself), each word."""
+    terms = []
+    for run in _RUN.findall(text.lower()):
+        if run[0].isascii() or len(run) == 1:
+            terms.append(run)
+        else:
+            terms.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return " ".join(terms)
+
+
+def fts5_index(path: Path, corpus: list[CorpusCase]) -> None:
+    """SQLite FTS5 over the corpus's titles and texts as :func:`bigram_terms`, in one transaction."""
+    path.unlink(missing_ok=True)
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("CREATE VIRTUAL TABLE docs USING fts5(record_id UNINDEXED, title, text)")
+        conn.executemany("INSERT INTO docs VALUES (?, ?, ?)", (
+            (str(n), bigram_terms(record.title), bigram_terms(record.text))
+            for n, record in enumerate(record for case in corpus for record in case.records)))
+
+
+def fts5_phrase(text: str) -> str:
+    """A query of CJK characters as the FTS5 phrase of its bigrams."""
+    return f'"{bigram_terms(text)}"'
 
 
 def folder_bytes(folder: Path) -> int:
@@ -452,46 +492,142 @@ def profile_search(built: Built, text: str) -> dict[str, Any]:
     }
 
 
+# -- processes of their own -------------------------------------------------------------
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Child:
+    """A finished child process: its wall time, its own peak resident memory and what it printed."""
+
+    seconds: float
+    peak_rss: int  # bytes
+    stdout: bytes
+
+
+def run_child(command: list[str], environment: dict[str, str] | None = None) -> Child:
+    """Run ``command`` to its end; its peak RSS comes from ``wait4``, so the benchmark's own memory is not in it."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, env=environment, cwd=REPOSITORY)
+        assert process.stdout is not None
+        stdout = process.stdout.read()
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        process.stdout.close()
+        if process.returncode:
+            errors.seek(0)
+            raise RuntimeError(f"{command} exited {process.returncode}: {errors.read().decode()[-2000:]}")
+    return Child(seconds, usage.ru_maxrss * 1024, stdout)
+
+
+def reindex_in_child(folder: Path, records: int) -> Child:
+    """``reindex`` by the leader in a process of its own (:func:`_reindex_here`): the time is the rebuild's alone."""
+    child = run_child([sys.executable, "-m", "benchmarks.bench_search", "--reindex-child", str(folder)])
+    done = json.loads(child.stdout)
+    _check_indexed(done["total"], records)
+    return Child(done["seconds"], child.peak_rss, child.stdout)
+
+
+def _reindex_here(folder: Path) -> None:
+    with Archive.open(folder) as archive:
+        leader = login(archive, LEADER, PASSPHRASE)
+        start = time.perf_counter()
+        total = reindex(archive, leader).total
+        print(json.dumps({"total": total, "seconds": time.perf_counter() - start}))
+
+
 # -- the cold command line --------------------------------------------------------------
 
 
-def cold_cli(folder: Path, text: str, runs: int, expected_count: int) -> tuple[Timing, Timing]:
-    """``xinfang search TEXT --json`` in a fresh process, and ``xinfang --help`` (start-up and imports) as its peer."""
+@dataclass(frozen=True)
+class ColdRuns:
+    """Fresh processes: our search, its start-up peer, and SQLite FTS5 answering the same query."""
+
+    search: Timing
+    help: Timing
+    fts5: Timing
+    search_peak_rss: int
+
+
+def cold_cli(folder: Path, fts5: Path, text: str, runs: int, expected_count: int) -> ColdRuns:
+    """``xinfang search TEXT --json`` in a fresh process; ``xinfang --help`` and an FTS5 query as its peers."""
     script = Path(sys.executable).with_name("xinfang")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "xinfang"]
     environment = {name: value for name, value in os.environ.items() if name != "XINFANG_INSECURE_TEST_KDF"}
     environment |= {"XINFANG_ARCHIVE": str(folder), "XINFANG_USER": SECRETARY, "XINFANG_PASSPHRASE": PASSPHRASE}
+    peaks = []
 
     def search() -> None:
-        done = subprocess.run([*command, "search", text, "--json"], env=environment, capture_output=True, check=True)
-        assert json.loads(done.stdout)["count"] == expected_count, done.stdout[:200]
+        child = run_child([*command, "search", text, "--json"], environment)
+        assert json.loads(child.stdout)["count"] == expected_count, child.stdout[:200]
+        peaks.append(child.peak_rss)
 
     def help_only() -> None:
-        subprocess.run([*command, "--help"], env=environment, capture_output=True, check=True)
+        run_child([*command, "--help"], environment)
 
-    return time_runs(search, runs), time_runs(help_only, runs)
+    def fts5_query() -> None:
+        program = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+                   "print(c.execute('SELECT count(*) FROM docs WHERE docs MATCH ?', (sys.argv[2],)).fetchone()[0])")
+        assert int(run_child([sys.executable, "-c", program, str(fts5), fts5_phrase(text)]).stdout) > 0
+
+    return ColdRuns(time_runs(search, runs), time_runs(help_only, runs), time_runs(fts5_query, runs), max(peaks))
+
+
+# -- one more record --------------------------------------------------------------------
+
+
+def one_more_record(built: Built, scratch: Path, count: int) -> list[float]:
+    """Seconds of each of ``count`` records filed one at a time into the built archive, index commit included.
+
+    Each is what ``xinfang archive add`` does for one file: ``add_records`` (one
+    signed transaction), then ``index_queued``, which commits it to its level index.
+    """
+    extra = [record for case in petition_corpus(count, seed=5) for record in case.records]
+    source, seconds = scratch / "再一份材料.txt", []
+    for n, record in enumerate(extra):
+        case_id = built.case_ids[n * 7919 % len(built.case_ids)]
+        source.write_text(record.text, encoding="utf-8")
+        start = time.perf_counter()
+        add_records(built.archive, built.leader, [source], case_id=case_id, title=record.title,
+                    kind=parse_kind(record.kind), classification=record.level, formed=record.formed)
+        report = index_queued(built.archive, built.leader)
+        seconds.append(time.perf_counter() - start)
+        assert sum(report.indexed.values()) == 1 and not report.left_queued, report
+    return seconds
 
 
 # -- the run ----------------------------------------------------------------------------
 
 
-def run(records: int, runs: int, out: Path | None, *, cli: bool = True, repeats: int = REPEATS) -> dict[str, Any]:
-    """Build an archive of ``records`` records and measure; ``cli=False`` skips the subprocesses (smoke runs)."""
+ONE_MORE = 20
+"""Records filed one at a time after the measurements, for the p95 of one more record."""
+
+
+def run(records: int, runs: int, out: Path | None, *, cli: bool = True, repeats: int = REPEATS,
+        one_more: int = ONE_MORE) -> dict[str, Any]:
+    """Build an archive of ``records`` records and measure; ``cli=False`` skips the cold command line (smoke runs)."""
     corpus = petition_corpus(records)
     with tempfile.TemporaryDirectory(prefix="xinfang-bench-") as scratch_name:
         scratch = Path(scratch_name)
         built = build_archive(scratch / "archive", scratch, corpus)
-        archive, leader, secretary = built.archive, built.leader, built.secretary
+        archive, secretary = built.archive, built.secretary
         with archive:
-            ours = time_runs(lambda: _check_indexed(reindex(archive, leader).total, records), runs)
+            rebuilds = [reindex_in_child(archive.root, records) for _ in range(runs)]
+            ours = Timing([child.seconds for child in rebuilds])
             naive = time_runs(lambda: naive_index(scratch / "naive", corpus), runs)
+            fts5 = time_runs(lambda: fts5_index(scratch / "fts5.sqlite", corpus), runs)
             documents = plain_documents(built)
             plain = time_runs(lambda: plain_indexes(scratch / "plain", documents), runs)
             sizes = {
                 "encrypted_bytes": folder_bytes(archive.root / INDEX_DIR),
                 "plain_schema_bytes": folder_bytes(scratch / "plain"),
                 "naive_bytes": folder_bytes(scratch / "naive"),
+                "fts5_bytes": (scratch / "fts5.sqlite").stat().st_size,
                 "plaintext_bytes": built.plaintext_bytes,
+                "archive_bytes": folder_bytes(archive.root) - folder_bytes(archive.root / INDEX_DIR),
             }
 
             permitted = permission_query(visible_case_ids(archive, secretary))
@@ -502,27 +638,42 @@ def run(records: int, runs: int, out: Path | None, *, cli: bool = True, repeats:
                 "peer_unencrypted": counting_search(lambda: plain_searchers(scratch / "plain"), permitted),
             }, runs, repeats)
             profile = profile_search(built, "扶贫资金")
-        expected = latencies["search_archive"].counts["扶贫资金"]
-        command_line = cold_cli(archive.root, "扶贫资金", max(runs, 3), expected) if cli else None
+            expected = latencies["search_archive"].counts["扶贫资金"]
+            command_line = (cold_cli(archive.root, scratch / "fts5.sqlite", "扶贫资金", max(runs, 3), expected)
+                            if cli else None)
+            more = one_more_record(built, scratch, one_more)
 
-    result = _result(records, len(corpus), built, ours, naive, plain, sizes, permission, latencies, profile,
-                     command_line)
-    path = write_result("search", result, out)
+    result = _result(records, len(corpus), built, Measured(ours, naive, fts5, plain, max(c.peak_rss for c in rebuilds)),
+                     sizes, permission, latencies, profile, command_line, more)
+    path = write_result(f"search-{records}", result, out)
     _print_table(result, path)
     return result
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Bulk indexing: ours, its peers, and the peak memory of our rebuild."""
+
+    ours: Timing
+    naive: Timing
+    fts5: Timing
+    plain: Timing
+    peak_rss: int
 
 
 def _check_indexed(total: int, records: int) -> None:
     assert total == records, f"reindex indexed {total} of {records} records"
 
 
-def _result(records: int, cases: int, built: Built, ours: Timing, naive: Timing, plain: Timing,
-            sizes: dict[str, int], permission: Timing, latencies: dict[str, Latencies], profile: dict[str, Any],
-            command_line: tuple[Timing, Timing] | None) -> dict[str, Any]:
+def _result(records: int, cases: int, built: Built, indexing: Measured, sizes: dict[str, int], permission: Timing,
+            latencies: dict[str, Latencies], profile: dict[str, Any], command_line: ColdRuns | None,
+            more: list[float]) -> dict[str, Any]:
     full, unencrypted = latencies["search_archive"], latencies["peer_unencrypted"]
+    ours, naive = indexing.ours, indexing.naive
     p95_ms = full.p95.median * 1000
-    cli_s = command_line[0].median if command_line else None
+    cli_s = command_line.search.median if command_line else None
     index_ratio = sizes["encrypted_bytes"] / sizes["plaintext_bytes"]
+    more_p95 = _nearest_rank(more, 0.95)
     return {
         "area": "search",
         "records": records,
@@ -535,9 +686,14 @@ def _result(records: int, cases: int, built: Built, ours: Timing, naive: Timing,
         "indexing": {
             "reindex": ours.to_json(), "records_per_s": records / ours.median,
             "peer_naive_whoosh": naive.to_json(), "peer_records_per_s": records / naive.median,
-            "peer_plain_schema": plain.to_json(),
+            "peer_plain_schema": indexing.plain.to_json(),
+            "peer_fts5": indexing.fts5.to_json(), "peer_fts5_records_per_s": records / indexing.fts5.median,
             "time_ratio_to_naive": ours.median / naive.median,
+            "time_ratio_to_fts5": ours.median / indexing.fts5.median,
+            "peak_rss_bytes": indexing.peak_rss,
         },
+        "one_more_record": {"seconds": more, "p50_s": _nearest_rank(more, 0.5) if more else None,
+                            "p95_s": more_p95 if more else None},
         "search": {
             **{name: measured.to_json() for name, measured in latencies.items()},
             "p50_ratio": full.p50.median / unencrypted.p50.median,
@@ -546,15 +702,20 @@ def _result(records: int, cases: int, built: Built, ours: Timing, naive: Timing,
             "unlock_standard_kdf_s": built.unlock_s,
             "profile": profile,
         },
-        "cold_cli": {"search": command_line[0].to_json(), "peer_help": command_line[1].to_json()}
+        "cold_cli": {"search": command_line.search.to_json(), "peer_help": command_line.help.to_json(),
+                     "peer_fts5": command_line.fts5.to_json(), "search_peak_rss_bytes": command_line.search_peak_rss}
         if command_line else None,
-        "index_size": sizes | {"ratio_to_plaintext": index_ratio},
+        "index_size": sizes | {"ratio_to_plaintext": index_ratio,
+                               "archive_bytes_per_1000_records": sizes["archive_bytes"] * 1000 / records},
         "goals": {
             "indexing_3x_naive": 3 * ours.median <= naive.median,  # records/s at least 3x naive's
             "query_p95_50ms_at_100k": p95_ms <= 50 if records >= 100_000 else None,
             "query_p95_1_3x_unencrypted": full.p95.median <= 1.3 * unencrypted.p95.median,
             "cold_cli_0_6s": cli_s <= 0.6 if cli_s is not None else None,
             "index_1_5x_text": index_ratio <= 1.5,
+            "one_more_record_p95_0_5s_at_100k": more_p95 <= 0.5 if records >= 100_000 and more else None,
+            "reindex_peak_rss_1gib": indexing.peak_rss <= 1 << 30,
+            "search_process_300mib": command_line.search_peak_rss <= 300 << 20 if command_line else None,
         },
     }
 
@@ -572,6 +733,7 @@ def _print_table(result: dict[str, Any], path: Path) -> None:
     row("reindex (encrypted, all levels)", indexing["reindex"])
     row("peer: naive whoosh, NgramAnalyzer(2)", indexing["peer_naive_whoosh"])
     row("peer: our SCHEMA, unencrypted, docs ready", indexing["peer_plain_schema"])
+    row("peer: SQLite FTS5, same bigrams", indexing["peer_fts5"])
     for name, key in (("search_archive", "search_archive"), ("encrypted core (no permission set/audit)", "encrypted_core"),
                       ("peer: unencrypted search_indexes", "peer_unencrypted")):
         row(f"{name} p50", search[key]["p50"], 1000, "ms")
@@ -580,6 +742,12 @@ def _print_table(result: dict[str, Any], path: Path) -> None:
     if result["cold_cli"]:
         row("cold CLI: xinfang search --json", result["cold_cli"]["search"])
         row("peer: cold xinfang --help", result["cold_cli"]["peer_help"])
+        row("peer: cold FTS5 query", result["cold_cli"]["peer_fts5"])
+        print(f"search process peak RSS {result['cold_cli']['search_peak_rss_bytes'] / 2**20:.0f} MiB")
+    if result["one_more_record"]["p95_s"] is not None:
+        more = result["one_more_record"]
+        print(f"one more record (filing + index commit): p50 {more['p50_s']:.3f} s, p95 {more['p95_s']:.3f} s")
+    print(f"reindex peak RSS {indexing['peak_rss_bytes'] / 2**20:.0f} MiB")
     sizes = result["index_size"]
     print(f"filing {filing['records_per_s']:.0f} records/s, registration {filing['cases_per_s']:.1f} cases/s; "
           f"indexing {indexing['records_per_s']:.0f} records/s vs naive {indexing['peer_records_per_s']:.0f} "
@@ -588,7 +756,8 @@ def _print_table(result: dict[str, Any], path: Path) -> None:
           f"Argon2id unlock {search['unlock_standard_kdf_s']:.3f} s")
     print(f"index {sizes['encrypted_bytes'] / 1e6:.1f} MB = {sizes['ratio_to_plaintext']:.2f}x the "
           f"{sizes['plaintext_bytes'] / 1e6:.1f} MB of text (naive {sizes['naive_bytes'] / 1e6:.1f} MB, "
-          f"unencrypted {sizes['plain_schema_bytes'] / 1e6:.1f} MB)")
+          f"unencrypted {sizes['plain_schema_bytes'] / 1e6:.1f} MB, FTS5 {sizes['fts5_bytes'] / 1e6:.1f} MB); "
+          f"archive without index {sizes['archive_bytes_per_1000_records'] / 1e6:.1f} MB per 1,000 records")
     profile = search["profile"]
     phases = ", ".join(f"{name} {seconds * 1000:.1f}" for name, seconds in profile["phases_s"].items())
     print(f"profile of one search_archive, {profile['total_s'] * 1000:.1f} ms under cProfile; phases (ms): {phases}")
@@ -598,14 +767,59 @@ def _print_table(result: dict[str, Any], path: Path) -> None:
     print(f"goals: {result['goals']}; results in {path}")
 
 
+GROWTH = {
+    "register_case_s": ("filing", "register_case_s"),
+    "add_records_s": ("filing", "add_records_s"),
+    "reindex_s": ("indexing", "reindex", "median_s"),
+    "naive_whoosh_s": ("indexing", "peer_naive_whoosh", "median_s"),
+    "search_archive_p50_s": ("search", "search_archive", "p50", "median_s"),
+    "search_archive_p95_s": ("search", "search_archive", "p95", "median_s"),
+    "visible_case_ids_s": ("search", "visible_case_ids", "median_s"),
+    "cold_cli_s": ("cold_cli", "search", "median_s"),
+    "one_more_record_p95_s": ("one_more_record", "p95_s"),
+    "index_bytes": ("index_size", "encrypted_bytes"),
+    "reindex_peak_rss_bytes": ("indexing", "peak_rss_bytes"),
+}
+"""What :func:`growth` compares between scales: a name and the path to it in a result."""
+
+
+def growth(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """How each cost grew from the smallest scale to the largest, as a factor, beside the growth of the records."""
+    small, large = min(results, key=lambda r: r["records"]), max(results, key=lambda r: r["records"])
+
+    def at(result: dict[str, Any], path: tuple[str, ...]) -> float | None:
+        value: Any = result
+        for step in path:
+            value = value.get(step) if isinstance(value, dict) else None
+        return value
+
+    factors = {}
+    for name, path in GROWTH.items():
+        before, after = at(small, path), at(large, path)
+        factors[name] = after / before if before and after is not None else None
+    return {"from_records": small["records"], "to_records": large["records"],
+            "records_factor": large["records"] / small["records"], "factors": factors}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--records", type=int, nargs="+", default=[10_000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--no-cli", dest="cli", action="store_false", help="skip the cold command-line runs")
+    parser.add_argument("--reindex-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    run(args.records, args.runs, args.out, cli=args.cli)
+    if args.reindex_child:
+        _reindex_here(args.reindex_child)
+        return
+    results = [run(records, args.runs, args.out, cli=args.cli) for records in sorted(args.records)]
+    if len(results) > 1:
+        grown = growth(results)
+        path = write_result("search-growth", grown, args.out)
+        print(f"from {grown['from_records']:,} to {grown['to_records']:,} records ({grown['records_factor']:.0f}x):")
+        for name, factor in grown["factors"].items():
+            print(f"  {name:<28}{'-' if factor is None else f'{factor:.2f}x'}")
+        print(f"results in {path}")
 
 
 if __name__ == "__main__":
