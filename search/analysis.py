@@ -85,6 +85,7 @@ __all__ = [
     "ChineseTokenizer",
     "FoldedText",
     "chinese_text_field",
+    "cjk_only",
     "fold",
     "fold_text",
 ]
@@ -108,6 +109,14 @@ _CJK = (
 # A unit is a run of CJK characters or a word: letters and digits that are not CJK
 # (the class "not a non-word character, not _, not CJK").
 _UNIT = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[^\W_{_CJK}]+)")
+
+
+_CJK_ONLY = re.compile(f"[{_CJK}]+")
+
+
+def cjk_only(text: str) -> bool:
+    """Whether ``text`` is one CJK run: every character of it indexed as a position of its own."""
+    return _CJK_ONLY.fullmatch(text) is not None
 
 
 def _is_dropped(char: str) -> bool:

@@ -68,6 +68,7 @@ from whoosh.qparser import (
 from whoosh.scoring import BaseScorer, WeightingModel
 from whoosh.searching import Searcher
 
+from .analysis import cjk_only, fold
 from .errors import QueryError
 
 __all__ = [
@@ -409,7 +410,49 @@ def _positive_leaves(parsed: wq.Query) -> list[tuple[str, ...]]:
 
 
 def _match_spans(body: str, analyzer: Any, leaves: list[tuple[str, ...]]) -> Iterator[tuple[int, int]]:
-    """Original-text spans where a leaf's words stand at consecutive positions."""
+    """Original-text spans where a leaf's words stand at consecutive positions.
+
+    Most leaves are CJK grams that chain into one string (``扶贫 贫资 资金`` is
+    扶贫资金); those are found in the folded text directly, which is what the
+    analysed text would say and much cheaper than analysing it.  Other leaves
+    (words, separators in a quoted phrase) are matched on the analysed text.
+    """
+    chained = [_chain(words) for words in leaves]
+    if any(chain is not None for chain in chained):
+        folded = fold(body)
+        for chain in chained:
+            if chain is not None:
+                yield from _found(folded.text, chain, folded.span)
+    others = [words for words, chain in zip(leaves, chained, strict=True) if chain is None]
+    if others:
+        yield from _analysed_spans(body, analyzer, others)
+
+
+def _chain(words: tuple[str, ...]) -> str | None:
+    """The string a leaf of CJK grams stands for, when each gram after the first is a bigram overlapping the last.
+
+    Bigrams never cross a separator, so such a string occurs in the folded text
+    exactly where the grams stand at consecutive positions.  None for any other leaf.
+    """
+    if not words or not all(cjk_only(word) for word in words) or len(words[0]) > 2:
+        return None
+    chain = words[0]
+    for word in words[1:]:
+        if len(word) != 2 or word[0] != chain[-1]:
+            return None
+        chain += word[1]
+    return chain
+
+
+def _found(text: str, wanted: str, span: Callable[[int, int], tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    start = text.find(wanted)
+    while start >= 0:
+        yield span(start, start + len(wanted))
+        start = text.find(wanted, start + 1)
+
+
+def _analysed_spans(body: str, analyzer: Any, leaves: list[tuple[str, ...]]) -> Iterator[tuple[int, int]]:
+    """Original-text spans where a leaf's words stand at consecutive positions of the analysed text."""
     at: dict[int, dict[str, tuple[int, int]]] = {}
     for token in analyzer(body, positions=True, chars=True, mode="index"):
         at.setdefault(token.pos, {})[token.text] = (token.startchar, token.endchar)

@@ -352,3 +352,20 @@ def test_title_only_match_shows_the_beginning_of_the_text_unmarked() -> None:
     with indexed([Doc("R-1", "南京来信", "反映问题" * 30)]) as searcher:
         (hit,) = search_index(searcher, "南京", lambda stored: True).results
     assert hit["snippet"] == "反映问题" * 20 + "…"
+
+
+_SNIPPET_TEXT = st.text(alphabet=st.sampled_from("南京市长江大桥ＸＦ-2026 。，\n\u200b\u0301ab"), max_size=40)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(body=_SNIPPET_TEXT, query=st.text(alphabet=st.sampled_from("南京市长江大桥2026ab \""), min_size=1, max_size=6))
+def test_snippet_spans_found_in_the_folded_text_are_those_of_the_analysed_text(body: str, query: str) -> None:
+    """The shortcut for CJK leaves marks exactly what matching the analysed text would mark."""
+    from search.query import _analysed_spans, _match_spans, _positive_leaves
+
+    try:
+        leaves = _positive_leaves(parse_query(schema(), query))
+    except QueryError:
+        return
+    analyzer = schema()["text"].analyzer
+    assert set(_match_spans(body, analyzer, leaves)) == set(_analysed_spans(body, analyzer, leaves))
