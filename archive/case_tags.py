@@ -16,9 +16,11 @@ is wrapped under) of
   hashing): two summaries whose bigram sets overlap by half (Jaccard 0.5, the
   threshold of "内容相似") share at least one band with probability 0.99.
 
-A tag only proposes candidates.  Whoever asks still opens each candidate case
-and decides on its sealed parties, exactly as before, so a tag can neither
-show a case nor make two cases look alike on its own.
+A name tag answers its question: two cases sharing the tag of a petitioner
+name share that petitioner (a 64-bit collision aside), and a case carrying the
+tag of a user's name or unit as reported names him or his unit.  A band tag
+only proposes a candidate: the candidate is opened and its summary compared,
+so "内容相似" means exactly what it meant when every case was opened.
 
 What the tags reveal, and to whom: without the level key nobody can compute a
 tag, so nobody can test a name against them.  Someone who reads the catalogue
@@ -51,10 +53,13 @@ from .need_to_know import comparable
 __all__ = [
     "BANDS",
     "ROWS",
+    "SUMMARY",
     "account_tags",
     "bigrams",
     "case_tags",
+    "repeat_tags",
     "store_tags",
+    "tag_matches",
     "tagged_cases",
     "tags_digest",
 ]
@@ -101,12 +106,30 @@ def _party_values(parties: Mapping[str, Any]) -> set[tuple[str, str]]:
     return {(kind, value) for kind, value in values if value}
 
 
-def case_tags(level_key: LevelKey, parties: Mapping[str, Any]) -> set[int]:
-    """The tags a case with these parties carries under ``level_key``; a likely repeat of it shares one."""
+SUMMARY = "summary-band"
+"""The kind of the MinHash band tags: a candidate for "内容相似", to be checked on the summaries."""
+
+
+def _kinds(level_key: LevelKey, parties: Mapping[str, Any]) -> dict[int, str]:
+    """Each tag a case with these parties carries under ``level_key``, and its kind."""
     key = _tag_key(level_key.key)
-    tags = {_tag(key, kind, value) for kind, value in _party_values(parties)}
-    tags.update(_tag(key, "summary-band", band) for band in _bands(str(parties.get("summary", ""))))
+    tags = {_tag(key, kind, value): kind for kind, value in _party_values(parties)}
+    tags.update((_tag(key, SUMMARY, band), SUMMARY) for band in _bands(str(parties.get("summary", ""))))
     return tags
+
+
+def case_tags(level_key: LevelKey, parties: Mapping[str, Any]) -> set[int]:
+    """The tags a case with these parties carries under ``level_key``."""
+    return set(_kinds(level_key, parties))
+
+
+def repeat_tags(level_key: LevelKey, parties: Mapping[str, Any]) -> dict[int, str]:
+    """The tags a likely repeat of these parties would share with them, and their kinds.
+
+    ``petitioner`` (同一信访人), ``reported`` (同一被反映人) and :data:`SUMMARY`; a
+    reported person's unit alone does not make a repeat.
+    """
+    return {tag: kind for tag, kind in _kinds(level_key, parties).items() if kind != "reported-unit"}
 
 
 def account_tags(level_key: LevelKey, name: str, unit: str | None) -> set[int]:
@@ -133,12 +156,18 @@ def tags_digest(conn: sqlite3.Connection, case_id: str) -> str | None:
     return crypto.sha256_hex(f"{version}|{','.join(map(str, tags))}".encode())
 
 
-def tagged_cases(conn: sqlite3.Connection, tags: Iterable[int]) -> set[str]:
-    """The cases carrying any of ``tags``."""
+def tag_matches(conn: sqlite3.Connection, tags: Iterable[int]) -> dict[str, set[int]]:
+    """Each case carrying any of ``tags``, with those of them it carries."""
     wanted = sorted(set(tags))
-    found: set[str] = set()
+    found: dict[str, set[int]] = {}
     for start in range(0, len(wanted), 500):  # under SQLite's limit on bound parameters
         chunk = wanted[start:start + 500]
-        found.update(case_id for (case_id,) in conn.execute(
-            f"SELECT DISTINCT case_id FROM case_tags WHERE tag IN ({','.join('?' * len(chunk))})", chunk))
+        for tag, case_id in conn.execute(
+                f"SELECT tag, case_id FROM case_tags WHERE tag IN ({','.join('?' * len(chunk))})", chunk):
+            found.setdefault(case_id, set()).add(tag)
     return found
+
+
+def tagged_cases(conn: sqlite3.Connection, tags: Iterable[int]) -> set[str]:
+    """The cases carrying any of ``tags``."""
+    return set(tag_matches(conn, tags))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -22,7 +22,7 @@ from typing import Any
 from . import crypto
 from .accounts import Session, find_account
 from .audit import now_utc
-from .case_tags import account_tags, bigrams, case_tags, store_tags, tagged_cases, tags_digest
+from .case_tags import SUMMARY, account_tags, bigrams, repeat_tags, store_tags, tag_matches, tagged_cases, tags_digest
 from .days import days_left
 from .deadlines import DeadlineRules, load_rules
 from .errors import InvalidInput, NotFound, PermissionDenied
@@ -30,7 +30,7 @@ from .folder import Archive
 from .identity_numbers import id_number_checks_out
 from .keyring import LevelKey, level_key_for
 from .levels import Level
-from .need_to_know import CASE_READERS, case_reader, comparable, is_recused
+from .need_to_know import CASE_READERS, case_reader, is_recused
 from .numbering import allocate_number
 from .roles import Role, require_role
 from .text import check_text
@@ -342,28 +342,42 @@ def _held_keys(session: Session) -> list[LevelKey]:
     return [version for level_key in session.level_keys.values() for version in level_key.versions]
 
 
+def _recused(archive: Archive, session: Session) -> set[str]:
+    """The tagged cases that name this session's user or unit as reported (回避)."""
+    account = session.account
+    return tagged_cases(archive.conn, (tag for key in _held_keys(session)
+                                       for tag in account_tags(key, account.name, account.unit)))
+
+
+_REPEAT_REASONS = {"petitioner": "同一信访人", "reported": "同一被反映人", SUMMARY: "内容相似"}
+
+
 def _likely_repeats(archive: Archive, session: Session, parties: dict[str, Any]) -> list[tuple[str, str]]:
     """Cases the registrar may see that share a person or much of the summary; a closed one is said so.
 
-    The blind tags (:mod:`archive.case_tags`) name the candidates; each is then
-    opened and judged on its parties, so only the few that may match are read.
+    Found through the blind tags (:mod:`archive.case_tags`), after every case of
+    the registrar's levels was tagged: a shared name tag is a shared person; a
+    shared summary band is only a candidate, whose summary is opened and compared.
     """
-    names = {comparable(p["name"]) for p in parties["petitioners"]}
-    reported = {comparable(p["name"]) for p in parties["reported"]}
+    kinds = {tag: kind for key in _held_keys(session) for tag, kind in repeat_tags(key, parties).items()}
     summary = bigrams(parties["summary"])
-    candidates = tagged_cases(archive.conn, (tag for key in _held_keys(session) for tag in case_tags(key, parties)))
+    readable, recused = _reader(archive, session), _recused(archive, session)
+    matches = tag_matches(archive.conn, kinds)
     found = []
-    for case in _cases(archive, session, sorted(candidates)):
-        reasons = ["已办结事项的重复信访"] if case.state == "closed" else []
-        if names & {comparable(p["name"]) for p in case.parties["petitioners"]}:
-            reasons.append("同一信访人")
-        if reported & {comparable(p["name"]) for p in case.parties["reported"]}:
-            reasons.append("同一被反映人")
-        other = bigrams(case.parties["summary"])
-        if summary and other and len(summary & other) / len(summary | other) >= 0.5:
-            reasons.append("内容相似")
-        if len(reasons) > (case.state == "closed"):
-            found.append((case.case_id, "、".join(reasons)))
+    for values in _rows(archive, sorted(matches)):
+        case_id, tags = values["case_id"], matches[values["case_id"]]
+        if not values["wrapped_key"] or case_id in recused or not readable(case_id):
+            continue
+        shared = {kinds[tag] for tag in tags}
+        if SUMMARY in shared:
+            opened = _decrypt_parties(session.level_keys, values)
+            other = bigrams(opened[1]["summary"]) if opened is not None else set()
+            if not (summary and other and len(summary & other) / len(summary | other) >= 0.5):
+                shared.discard(SUMMARY)
+        reasons = [_REPEAT_REASONS[kind] for kind in _REPEAT_REASONS if kind in shared]
+        if reasons:
+            closed = ["已办结事项的重复信访"] if values["state"] == "closed" else []
+            found.append((case_id, "、".join(closed + reasons)))
     return found
 
 
@@ -504,10 +518,7 @@ def visible_case_ids(archive: Archive, session: Session) -> set[str]:
     (:mod:`archive.case_tags`); a case not yet tagged is opened and judged on its
     parties.  Nothing is logged; the caller logs its own act.
     """
-    readable = _reader(archive, session)
-    account = session.account
-    recused = tagged_cases(archive.conn, (tag for key in _held_keys(session)
-                                          for tag in account_tags(key, account.name, account.unit)))
+    readable, recused = _reader(archive, session), _recused(archive, session)
     visible = set()
     for case_id, level, version, tag_version in archive.conn.execute(
         "SELECT case_id, level, key_version, tag_version FROM cases WHERE length(wrapped_key) > 0"
@@ -576,13 +587,20 @@ def _row(archive: Archive, case_id: str) -> tuple[Any, ...]:
     return archive.conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases WHERE case_id = ?", (case_id,)).fetchone()
 
 
-def _cases(archive: Archive, session: Session, case_ids: Sequence[str] | None = None) -> list[CaseFile]:
-    """The cases this session may see, of ``case_ids`` or of all, by case id."""
+def _rows(archive: Archive, case_ids: Sequence[str]) -> Iterator[dict[str, Any]]:
+    """The rows of ``case_ids`` as column -> value, in that order, a few hundred per query."""
+    names = _CASE_COLUMNS.split(", ")
+    for start in range(0, len(case_ids), 500):
+        chunk = case_ids[start:start + 500]
+        rows = archive.conn.execute(
+            f"SELECT {_CASE_COLUMNS} FROM cases WHERE case_id IN ({','.join('?' * len(chunk))}) ORDER BY case_id", chunk)
+        yield from (dict(zip(names, row, strict=True)) for row in rows)
+
+
+def _cases(archive: Archive, session: Session) -> list[CaseFile]:
+    """The cases this session may see, by case id."""
     readable = _reader(archive, session)
-    if case_ids is None:
-        rows = archive.conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases ORDER BY case_id").fetchall()
-    else:
-        rows = [_row(archive, case_id) for case_id in case_ids]
+    rows = archive.conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases ORDER BY case_id").fetchall()
     return [case for case in (_load(archive, session, row, readable) for row in rows) if case is not None]
 
 

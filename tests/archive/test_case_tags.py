@@ -121,3 +121,16 @@ def test_a_rotation_retags_and_回避_still_holds(bare_office: Office) -> None:
         assert case_id not in visible_case_ids(archive, bare_office.session(archive, "孙档案"))
         assert open_case(archive, bare_office.session(archive, "吴领导"), case_id).case_id == case_id
         assert verify_archive(archive, bare_office.session(archive, "钱审计")).ok
+
+
+def test_a_case_the_registrar_is_recused_from_is_no_repeat_of_hers(bare_office: Office) -> None:
+    (hidden,) = _register_many(bare_office, [_letter("反映某局违规发放津贴", petitioner="张秀兰", reported="李某",
+                                                     unit="某镇人民政府")])
+    with bare_office.open() as archive:
+        set_unit(archive, bare_office.session(archive, ADMIN), "王文秘", "某镇人民政府")
+        again = register_case(archive, bare_office.session(archive, "王文秘"),
+                              _letter("反映某局违规发放津贴", petitioner="张秀兰"), today=date(2026, 11, 3))
+        assert again.likely_repeats == []
+        leader = bare_office.session(archive, "吴领导")
+        third = register_case(archive, leader, _letter("反映某局违规发放津贴", petitioner="张秀兰"), today=date(2026, 11, 3))
+        assert third.likely_repeats == [(hidden, "同一信访人、内容相似"), (again.case_id, "同一信访人、内容相似")]
