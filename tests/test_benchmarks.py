@@ -34,6 +34,13 @@ def test_the_search_benchmark_runs_and_writes_its_result(tmp_path: Path) -> None
                                      "reindex_peak_rss_1gib", "search_process_300mib"}
 
 
+def test_the_search_benchmark_can_leave_out_the_whoosh_peers(tmp_path: Path) -> None:
+    result = bench_search.run(records=10, runs=1, out=tmp_path, cli=False, repeats=1, one_more=1, whoosh_peers=False)
+    assert result["indexing"]["peer_naive_whoosh"] is None and result["indexing"]["peer_fts5"]["runs"] == 1
+    assert "peer_unencrypted" not in result["search"] and result["search"]["p95_ratio"] is None
+    assert result["goals"]["indexing_3x_naive"] is None and result["goals"]["query_p95_1_3x_unencrypted"] is None
+
+
 def test_growth_compares_the_smallest_scale_with_the_largest() -> None:
     small = {"records": 10, "filing": {"register_case_s": 2.0}, "index_size": {"encrypted_bytes": 100}}
     large = {"records": 100, "filing": {"register_case_s": 30.0}, "index_size": {"encrypted_bytes": 900}}
