@@ -356,12 +356,12 @@ def _number_and_file(
                                       Stamp(number, base.date, "", copy_number(c), mark, base.urgency))[0]
                         for c in range(1, copies + 1)
                     ]
-            if pdf:
-                originals = [doc for item in items for doc in _printable(item)]
-                converted = iter(convert_to_pdf([item.documents[0] for item in items] + originals, office.faces))
+            if pdf:  # each document once: an unclassified letter's printed copy is its original
+                numbered = [doc for item in items for doc in item.documents[2:]]
+                converted = iter(convert_to_pdf([item.documents[0] for item in items] + numbered, office.faces))
                 masters = [next(converted) for _ in items]
                 for item, master_pdf, (_, number) in zip(items, masters, numbers, strict=True):
-                    pdfs = [master_pdf] + [next(converted) for _ in _printable(item)]
+                    pdfs = [master_pdf] + [next(converted) for _ in item.documents[2:]]
                     item.pdfs = [clear_pdf_metadata(pdf, title=f"{number} {item.composition.title}",
                                                     author=archive.config.organisation) for pdf in pdfs]
             results = []
@@ -387,6 +387,11 @@ def _number_and_file(
 def _printable(item: _Item) -> list[bytes]:
     """The copies to print: one per 份号 for a classified document, else the original itself."""
     return item.documents[2:] or item.documents[:1]
+
+
+def _printable_pdfs(item: _Item) -> list[bytes]:
+    """The PDFs of :func:`_printable`, in the same order: ``item.pdfs`` is the original's, then each 份号's."""
+    return item.pdfs[1:] or item.pdfs[:1]
 
 
 def _file(
@@ -422,16 +427,16 @@ def _file(
 def _write_originals(result: Issued, items: Sequence[_Item], out: Path) -> None:
     item = next(i for i in items if i.draft.draft_id == result.dispatch.draft_id)
     stem = f"{result.dispatch.document_number}{item.kind.name}"
-    printable = _printable(item)
     classified = len(item.documents) > 2
-    for index, data in enumerate(printable, 1):
+    pdfs = _printable_pdfs(item)
+    for index, data in enumerate(_printable(item), 1):
         suffix = f"-份号{copy_number(index)}" if classified else ""
         path = out / f"{stem}{suffix}.docx"
         write_output(path, data)
         result.paths.append(path)
-        if item.pdfs:
+        if pdfs:
             pdf_path = path.with_suffix(".pdf")
-            write_output(pdf_path, item.pdfs[index])
+            write_output(pdf_path, pdfs[index - 1])
             result.paths.append(pdf_path)
 
 
