@@ -30,6 +30,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Protocol
 from urllib.parse import unquote
 
@@ -474,6 +475,7 @@ def _sweep(root: etree._Element, name: str, redactor: Redactor, handled: set[etr
                     element.set(key, redacted)
 
 
+@lru_cache(maxsize=4096)  # a part has a few dozen distinct names, met thousands of times
 def _label(qname: str) -> str:
     """``{w-uri}t`` → ``w:t``: a place name built only from vocabulary, never from content."""
     uri, _, local = qname[1:].partition("}") if qname.startswith("{") else ("", "", qname)
@@ -481,6 +483,13 @@ def _label(qname: str) -> str:
         return "?"
     prefix = _PREFIX.get(uri, "ns" if uri else "")  # a document's own prefixes are content too
     return f"{prefix}:{local}" if prefix else local
+
+
+@lru_cache(maxsize=4096)
+def _foreign_name(qname: str) -> str | None:
+    """The local name of an element outside the OOXML vocabulary (content, like text), else None."""
+    uri, _, local = qname[1:].partition("}") if qname.startswith("{") else ("", "", qname)
+    return None if uri.startswith(_VOCABULARY) else local
 
 
 def _node_texts(root: etree._Element, name: str) -> Iterator[tuple[str, str]]:
@@ -492,8 +501,9 @@ def _node_texts(root: etree._Element, name: str) -> Iterator[tuple[str, str]]:
                 yield f"{name} XML 注释或处理指令", node.text
             continue
         label = _label(node.tag)
-        if not (etree.QName(node).namespace or "").startswith(_VOCABULARY):
-            yield f"{name} 元素名", etree.QName(node).localname
+        foreign = _foreign_name(node.tag)
+        if foreign is not None:
+            yield f"{name} 元素名", foreign
         if node.text and node.text.strip():
             yield f"{name} {label}", node.text
         if node.tail and node.tail.strip():

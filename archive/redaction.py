@@ -162,11 +162,14 @@ class Redactor:
 def check_outgoing(texts: Sequence[tuple[str, str]], detector: IdentityDetector) -> None:
     """The leak gate: raise :class:`LeakBlocked` if any piece of an outgoing document carries an identity."""
     hits: dict[tuple[str, str], int] = {}
+    blocking: dict[str, list[str]] = {}  # a DOCX repeats the same few hundred strings thousands of times
     for place, text in texts:
-        for finding in detector.find(text):
-            if finding.source == "case" or (finding.category in _GATE_CATEGORIES and finding.confident):
-                key = (finding.category, place)
-                hits[key] = hits.get(key, 0) + 1
+        if text not in blocking:
+            blocking[text] = [finding.category for finding in detector.find(text) if finding.source == "case"
+                              or (finding.category in _GATE_CATEGORIES and finding.confident)]
+        for category in blocking[text]:
+            key = (category, place)
+            hits[key] = hits.get(key, 0) + 1
     if hits:
         listed = "；".join(f"{category}（{place}，{n} 处）" for (category, place), n in list(hits.items())[:10])
         more = f"；另有 {len(hits) - 10} 处" if len(hits) > 10 else ""
