@@ -36,7 +36,7 @@ from archive.roles import require_role
 from .indexes import SCHEMA, LevelIndex, pending_count
 from .query import SearchResults, parse_query, search_indexes
 
-__all__ = ["DEFAULT_LIMIT", "SEARCHERS", "ArchiveSearch", "SearchFilters", "search_archive"]
+__all__ = ["DEFAULT_LIMIT", "SEARCHERS", "ArchiveSearch", "SearchFilters", "case_filter", "search_archive"]
 
 SEARCHERS = frozenset({Role.SECRETARY, Role.ARCHIVIST, Role.LEADER, Role.INVESTIGATOR, Role.SECURITY_OFFICER})
 DEFAULT_LIMIT = 20
@@ -83,7 +83,7 @@ def _checked(filters: SearchFilters) -> SearchFilters:
     return SearchFilters(case_id, kind, filters.date_from, filters.date_to)
 
 
-def _case_filter(cases: set[str], hidden: set[str]) -> wq.Query:
+def case_filter(cases: set[str], hidden: set[str]) -> wq.Query:
     """The records of ``cases``, by whichever list is shorter: the permitted cases or the hidden ones.
 
     A leader sees nearly every case, an investigator a handful: naming the few
@@ -99,7 +99,7 @@ def _case_filter(cases: set[str], hidden: set[str]) -> wq.Query:
 
 def _permission(cases: set[str], hidden: set[str], filters: SearchFilters) -> wq.Query:
     """The records of the permitted cases that pass the user's filters, as one whoosh query."""
-    parts: list[wq.Query] = [_case_filter(cases, hidden)]
+    parts: list[wq.Query] = [case_filter(cases, hidden)]
     if filters.kind:
         parts.append(wq.Term("kind", filters.kind))
     if filters.date_from or filters.date_to:
