@@ -507,21 +507,31 @@ class Child:
     stdout: bytes
 
 
+_MEASURE = """
+import os, subprocess, sys, time
+start = time.perf_counter()
+child = subprocess.Popen(sys.argv[2:])
+_pid, status, usage = os.wait4(child.pid, 0)
+child.returncode = os.waitstatus_to_exitcode(status)
+with open(sys.argv[1], "w") as out:
+    out.write(f"{time.perf_counter() - start} {usage.ru_maxrss}")
+sys.exit(child.returncode)
+"""
+"""Runs a command and writes its wall time and peak RSS. Linux counts into a child's peak the memory of the
+process it was forked from, so the child is forked from this small process, never from the benchmark itself."""
+
+
 def run_child(command: list[str], environment: dict[str, str] | None = None) -> Child:
-    """Run ``command`` to its end; its peak RSS comes from ``wait4``, so the benchmark's own memory is not in it."""
-    with tempfile.TemporaryFile() as errors:
-        start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, env=environment, cwd=REPOSITORY)
-        assert process.stdout is not None
-        stdout = process.stdout.read()
-        _pid, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        process.stdout.close()
-        if process.returncode:
+    """Run ``command`` to its end: its wall time and its own peak RSS (``wait4``), and what it printed."""
+    with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryFile() as errors:
+        measured = Path(folder) / "measured"
+        done = subprocess.run([sys.executable, "-c", _MEASURE, str(measured), *command], stdout=subprocess.PIPE,
+                              stderr=errors, env=environment, cwd=REPOSITORY, check=False)
+        if done.returncode:
             errors.seek(0)
-            raise RuntimeError(f"{command} exited {process.returncode}: {errors.read().decode()[-2000:]}")
-    return Child(seconds, usage.ru_maxrss * 1024, stdout)
+            raise RuntimeError(f"{command} exited {done.returncode}: {errors.read().decode()[-2000:]}")
+        seconds, peak_kib = measured.read_text().split()
+    return Child(float(seconds), int(peak_kib) * 1024, done.stdout)
 
 
 def reindex_in_child(folder: Path, records: int) -> Child:
