@@ -39,8 +39,11 @@ faults: $(STAMP) sysdeps
 	XINFANG_FAULT_SCALE=4 $(BIN)/python -m pytest -q tests/faults tests/test_crash.py tests/test_crash_batches.py
 
 SCALE ?= 100000
-bench: $(STAMP)
+bench: $(STAMP) sysdeps
 	$(BIN)/python -m benchmarks.bench_audit --entries $(SCALE)
+	$(BIN)/python -m benchmarks.bench_filing
+	$(BIN)/python -m benchmarks.bench_generation
+	$(BIN)/python -m benchmarks.bench_pdf
 	$(BIN)/python -m benchmarks.bench_search --records $$(( $(SCALE) / 10 )) $(SCALE)
 
 clean:
