@@ -9,6 +9,7 @@ name sealed under the case key.
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from collections.abc import Callable
@@ -71,12 +72,32 @@ def document_kind(data: bytes) -> str:
 def _decode(data: bytes) -> str:
     if b"\x00" in data:  # UTF-16 or binary: read as UTF-8, "1\x003\x008…" would hide a phone number from the gate
         raise InvalidInput("文本文件含有 NUL 字节（可能是 UTF-16 编码或二进制文件），请另存为 UTF-8 后再处理")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InvalidInput("无法识别文本文件的编码（应为 UTF-8 或 GB18030）")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    cut = _utf8_cut_short(data)
+    if cut is not None:
+        return cut
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise InvalidInput("无法识别文本文件的编码（应为 UTF-8 或 GB18030）") from None
+
+
+def _utf8_cut_short(data: bytes) -> str | None:
+    """A UTF-8 text whose last character was cut off (a copy broken off), without it; else None.
+
+    Read as GB18030 instead, such a file would turn into other characters from end to
+    end, and its words could neither be found nor checked by the gate.  Only a text that
+    is evidently UTF-8 - Chinese or other non-ASCII before the cut - is read so: an ASCII
+    text ending in one GB18030 character could look like one cut short.
+    """
+    try:
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(data, final=False)
+    except UnicodeDecodeError:
+        return None
+    return text if not text.isascii() else None
 
 
 def _read_pdf(data: bytes, read: Callable[[PdfReader], _T]) -> _T:

@@ -52,3 +52,13 @@ def test_full_width_and_spaced_variants_in_plain_text(case) -> None:
     letter = "来信人张 秀 兰，身份证１５２７０１ １９８００３１５ １２３４，手机138-1234-5678。".encode()
     redacted = redact_document(letter, Redactor(detector)).data.decode()
     assert redacted == "来信人【举报人】，身份证【身份证号】，手机【手机号】。"
+
+
+def test_a_utf8_text_cut_inside_its_last_character_is_still_read_as_utf8() -> None:
+    whole = "反映镇长挪用扶贫资金，举报人电话13912345678。".encode()
+    for cut in (1, 2):  # the last character "。" is three bytes
+        assert outgoing_texts(whole[:-cut]) == [("第 1 行", "反映镇长挪用扶贫资金，举报人电话13912345678")]
+    gbk = "反映镇长挪用扶贫资金".encode("gb18030")
+    assert outgoing_texts(gbk) == [("第 1 行", "反映镇长挪用扶贫资金")]
+    # GB18030 涓 is E4 B8, which UTF-8 reads as a character cut short: an ASCII text ending in it stays GB18030
+    assert outgoing_texts(b"report " + "涓".encode("gb18030")) == [("第 1 行", "report 涓")]
