@@ -322,7 +322,7 @@ def _tag_untagged(archive: Archive, session: Session) -> None:
     for row in archive.conn.execute(
         f"SELECT {_CASE_COLUMNS} FROM cases WHERE tag_version IS NOT key_version AND length(wrapped_key) > 0"
     ).fetchall():
-        values = dict(zip(_CASE_COLUMNS.split(", "), row, strict=True))
+        values = _values(row)
         level_key = level_key_for(session.level_keys, Level(values["level"]), values["key_version"])
         if level_key is not None:
             untagged.append((values, level_key))
@@ -386,6 +386,7 @@ _CASE_COLUMNS = (
     "disciplines, people, representatives, first_receiver, above_number, above_deadline, repeat_of, major_incident, "
     "state, deadline, deadline_nominal, registered_at, registered_by"
 )
+_CASE_COLUMN_NAMES = tuple(_CASE_COLUMNS.split(", "))
 
 
 def _event_rows(conn: sqlite3.Connection, case_id: str) -> list[tuple[Any, ...]]:
@@ -440,9 +441,8 @@ def _open_parties(session: Session, values: dict[str, Any], readable: Callable[[
     return opened
 
 
-def _load(archive: Archive, session: Session, row: sqlite3.Row | tuple,
+def _load(archive: Archive, session: Session, values: dict[str, Any],
           readable: Callable[[str], bool] | None = None) -> CaseFile | None:
-    values = dict(zip(_CASE_COLUMNS.split(", "), row, strict=True))
     opened = _open_parties(session, values, readable or _reader(archive, session))
     return _case_file(archive, values, opened) if opened is not None else None
 
@@ -465,8 +465,8 @@ def _not_visible(case_id: str) -> NotFound:
 
 def open_case(archive: Archive, session: Session, case_id: str) -> CaseFile:
     """A case for a user allowed to see it; absent and forbidden answer alike."""
-    row = archive.conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases WHERE case_id = ?", (case_id.strip(),)).fetchone()
-    case = _load(archive, session, row) if row is not None else None
+    values = _row(archive, case_id.strip())
+    case = _load(archive, session, values) if values is not None else None
     if case is None:
         raise _not_visible(case_id)
     return case
@@ -483,8 +483,7 @@ def case_visibility(archive: Archive, session: Session) -> Callable[[str], bool]
 
     def visible(case_id: str) -> bool:
         if case_id not in answers:
-            row = archive.conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases WHERE case_id = ?", (case_id,)).fetchone()
-            values = dict(zip(_CASE_COLUMNS.split(", "), row, strict=True)) if row is not None else None
+            values = _row(archive, case_id)
             answers[case_id] = values is not None and _open_parties(session, values, readable) is not None
         return answers[case_id]
 
@@ -519,6 +518,7 @@ def visible_case_ids(archive: Archive, session: Session) -> set[str]:
     parties.  Nothing is logged; the caller logs its own act.
     """
     readable, recused = _reader(archive, session), _recused(archive, session)
+    judged = case_visibility(archive, session)
     visible = set()
     for case_id, level, version, tag_version in archive.conn.execute(
         "SELECT case_id, level, key_version, tag_version FROM cases WHERE length(wrapped_key) > 0"
@@ -528,7 +528,7 @@ def visible_case_ids(archive: Archive, session: Session) -> set[str]:
         if tag_version == version:
             seen = case_id not in recused
         else:  # (not tagged yet: judged on its parties)
-            seen = _load(archive, session, _row(archive, case_id), readable) is not None
+            seen = judged(case_id)
         if seen:
             visible.add(case_id)
     return visible
@@ -540,10 +540,9 @@ def open_stored_case(archive: Archive, level_keys: Mapping[Level, LevelKey], cas
     No need-to-know is applied and nothing is logged, as for
     :func:`archive.records.open_stored_record`: no person reads the result directly.
     """
-    row = archive.conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases WHERE case_id = ?", (case_id,)).fetchone()
-    if row is None:
+    values = _row(archive, case_id)
+    if values is None:
         return None
-    values = dict(zip(_CASE_COLUMNS.split(", "), row, strict=True))
     opened = _decrypt_parties(level_keys, values)
     return _case_file(archive, values, opened) if opened is not None else None
 
@@ -583,25 +582,30 @@ def read_case(archive: Archive, session: Session, case_id: str) -> CaseFile:
     return case
 
 
-def _row(archive: Archive, case_id: str) -> tuple[Any, ...]:
-    return archive.conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+def _values(row: Sequence[Any]) -> dict[str, Any]:
+    """A row of :data:`_CASE_COLUMNS` as column -> value."""
+    return dict(zip(_CASE_COLUMN_NAMES, row, strict=True))
+
+
+def _row(archive: Archive, case_id: str) -> dict[str, Any] | None:
+    """A case's row as column -> value, or None when there is no such case."""
+    row = archive.conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+    return _values(row) if row is not None else None
 
 
 def _rows(archive: Archive, case_ids: Sequence[str]) -> Iterator[dict[str, Any]]:
-    """The rows of ``case_ids`` as column -> value, in that order, a few hundred per query."""
-    names = _CASE_COLUMNS.split(", ")
+    """The rows of ``case_ids`` as column -> value, by case id, a few hundred per query."""
     for start in range(0, len(case_ids), 500):
         chunk = case_ids[start:start + 500]
-        rows = archive.conn.execute(
-            f"SELECT {_CASE_COLUMNS} FROM cases WHERE case_id IN ({','.join('?' * len(chunk))}) ORDER BY case_id", chunk)
-        yield from (dict(zip(names, row, strict=True)) for row in rows)
+        yield from map(_values, archive.conn.execute(
+            f"SELECT {_CASE_COLUMNS} FROM cases WHERE case_id IN ({','.join('?' * len(chunk))}) ORDER BY case_id", chunk))
 
 
 def _cases(archive: Archive, session: Session) -> list[CaseFile]:
     """The cases this session may see, by case id."""
     readable = _reader(archive, session)
     rows = archive.conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases ORDER BY case_id").fetchall()
-    return [case for case in (_load(archive, session, row, readable) for row in rows) if case is not None]
+    return [case for case in (_load(archive, session, _values(row), readable) for row in rows) if case is not None]
 
 
 def list_cases(archive: Archive, session: Session, *, state: str | None = None) -> list[CaseFile]:
