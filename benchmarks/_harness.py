@@ -7,13 +7,37 @@ import os
 import platform
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RESULTS", "Timing", "machine", "time_runs", "write_result"]
+from archive import Archive, Founder, KdfParams, Level, Role, add_account, create_archive, login, set_clearance
+
+__all__ = ["ADMIN", "OFFICER", "PASSPHRASE", "RESULTS", "Timing", "machine", "office_archive", "time_runs",
+           "write_result"]
 
 RESULTS = Path(__file__).resolve().parent / "results"
+PASSPHRASE = "benchmark passphrase"
+"""Every benchmark account's passphrase."""
+ADMIN, OFFICER = "李管理", "赵保密"
+
+
+def office_archive(folder: Path, staff: Mapping[str, tuple[Role, KdfParams]]) -> Archive:
+    """A new archive of the benchmark office, its founders on the test KDF, and ``staff`` cleared to 机密.
+
+    Each member of ``staff`` gets a role and the keyslot parameters to unlock with:
+    the test KDF where the unlock is not what is measured.
+    """
+    archive = create_archive(
+        folder, organisation="伊金霍洛旗纪委监委", org_code="伊纪", fonds="J001",
+        admin=Founder(ADMIN, PASSPHRASE), security_officer=Founder(OFFICER, PASSPHRASE),
+        kdf=KdfParams.insecure_for_tests(),
+    )
+    admin, officer = login(archive, ADMIN, PASSPHRASE), login(archive, OFFICER, PASSPHRASE)
+    for name, (role, kdf) in staff.items():
+        add_account(archive, admin, name, [role], PASSPHRASE, kdf)
+        set_clearance(archive, officer, name, Level.CONFIDENTIAL)
+    return archive
 
 
 class Timing:

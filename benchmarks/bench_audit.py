@@ -14,25 +14,20 @@ import hashlib
 import tempfile
 from pathlib import Path
 
-from archive import Founder, KdfParams, Session, create_archive, login
+from archive import Session, login
 from archive.audit import Act, verify_log
 from archive.catalogue import write_transaction
 from archive.folder import Archive
 
-from ._harness import time_runs, write_result
+from ._harness import OFFICER, PASSPHRASE, office_archive, time_runs, write_result
 
-PASSPHRASE = "benchmark passphrase"
 ENTRIES_PER_COMMAND = 5
 
 
 def build_log(folder: Path, entries: int) -> Archive:
     """An archive whose log has about ``entries`` entries, one checkpoint per simulated command."""
-    archive = create_archive(
-        folder, organisation="基准测试纪委", org_code="测纪", fonds="J999",
-        admin=Founder("admin", PASSPHRASE), security_officer=Founder("officer", PASSPHRASE),
-        kdf=KdfParams.insecure_for_tests(),
-    )
-    session = login(archive, "officer", PASSPHRASE)
+    archive = office_archive(folder, {})
+    session = login(archive, OFFICER, PASSPHRASE)
     (existing,) = archive.conn.execute("SELECT COUNT(*) FROM audit_entries").fetchone()
     commands = -(-max(0, entries - existing) // ENTRIES_PER_COMMAND)
     for batch in range(0, commands, 200):

@@ -41,28 +41,15 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from archive import (
-    Founder,
-    KdfParams,
-    Level,
-    Role,
-    Session,
-    add_account,
-    add_records,
-    create_archive,
-    login,
-    parse_kind,
-    set_clearance,
-)
+from archive import KdfParams, Role, Session, add_records, login, parse_kind
 from archive.cases import CaseRegistration, register_case
 from archive.folder import CATALOGUE_NAME, RECORD_DIR, Archive
 
-from ._harness import Timing, write_result
+from ._harness import PASSPHRASE, Timing, office_archive, write_result
 from .bench_search import TODAY, petition_corpus
 
 __all__ = ["RecordSet", "petition_files", "run"]
 
-PASSPHRASE = "benchmark passphrase"
 FILER = "吴领导"
 KIND = "evidence"
 MB = 1_000_000
@@ -117,14 +104,7 @@ def petition_files(folder: Path, count: int, size: int, *, seed: int = 20261128)
 
 def prepared_archive(folder: Path, records: RecordSet) -> tuple[Archive, Session, str]:
     """A fresh archive, its filer (a leader, clearance 机密, test KDF) logged in, and the case registered."""
-    weak = KdfParams.insecure_for_tests()
-    archive = create_archive(
-        folder, organisation="伊金霍洛旗纪委监委", org_code="伊纪", fonds="J001",
-        admin=Founder("李管理", PASSPHRASE), security_officer=Founder("赵保密", PASSPHRASE), kdf=weak,
-    )
-    admin, officer = login(archive, "李管理", PASSPHRASE), login(archive, "赵保密", PASSPHRASE)
-    add_account(archive, admin, FILER, [Role.LEADER], PASSPHRASE, weak)
-    set_clearance(archive, officer, FILER, Level.CONFIDENTIAL)
+    archive = office_archive(folder, {FILER: (Role.LEADER, KdfParams.insecure_for_tests())})
     filer = login(archive, FILER, PASSPHRASE)
     case_id = register_case(archive, filer, records.registration, today=TODAY).case_id
     return archive, filer, case_id

@@ -43,7 +43,7 @@ from typing import Any
 
 from docxtpl import DocxTemplate
 
-from archive import Archive, Founder, KdfParams, Level, Role, Session, add_account, create_archive, login, set_clearance
+from archive import Archive, KdfParams, Level, Role, Session, login
 from archive.cases import register_case
 from archive.handling import assign_case, instruct_case, propose_route
 from generators.issuing import DraftResult, SignOff, document_series, draft_reminders, issue_drafts
@@ -52,12 +52,11 @@ from generators.layout import STATE_SECRET_LEVELS, classification_mark, format_d
 from generators.rendering import Office, Stamp, template_context
 from generators.templates import TEMPLATE_FILES
 
-from ._harness import Timing, write_result
+from ._harness import PASSPHRASE, Timing, office_archive, write_result
 from .bench_search import petition_corpus
 
-__all__ = ["AS_OF", "PASSPHRASE", "REMINDER", "SECRETARY", "build_archive", "run"]
+__all__ = ["AS_OF", "REMINDER", "SECRETARY", "build_archive", "run"]
 
-PASSPHRASE = "benchmark passphrase"
 AS_OF = date(2026, 11, 28)
 SECRETARY, LEADER = "王文秘", "吴领导"
 REMINDER = find_kind("reminder")
@@ -77,16 +76,7 @@ def build_archive(folder: Path, cases: int, *, seed: int = 20261128) -> dict[str
     """
     rng = random.Random(seed)
     weak = KdfParams.insecure_for_tests()
-    archive = create_archive(
-        folder, organisation="伊金霍洛旗纪委监委", org_code="伊纪", fonds="J001",
-        admin=Founder("李管理", PASSPHRASE), security_officer=Founder("赵保密", PASSPHRASE), kdf=weak,
-    )
-    with archive:
-        admin, officer = login(archive, "李管理", PASSPHRASE), login(archive, "赵保密", PASSPHRASE)
-        add_account(archive, admin, SECRETARY, [Role.SECRETARY], PASSPHRASE, weak)
-        add_account(archive, admin, LEADER, [Role.LEADER], PASSPHRASE, weak)
-        for name in (SECRETARY, LEADER):
-            set_clearance(archive, officer, name, Level.CONFIDENTIAL)
+    with office_archive(folder, {SECRETARY: (Role.SECRETARY, weak), LEADER: (Role.LEADER, weak)}) as archive:
         secretary, leader = login(archive, SECRETARY, PASSPHRASE), login(archive, LEADER, PASSPHRASE)
         levels = {}
         for case in petition_corpus(cases, seed=seed, per_case=1):

@@ -39,8 +39,8 @@ from generators.conversion import convert_to_pdf, drop_character_grid, find_soff
 from generators.issuing import draft_reminders
 from generators.rendering import Office
 
-from ._harness import Timing, write_result
-from .bench_generation import AS_OF, PASSPHRASE, SECRETARY, build_archive
+from ._harness import PASSPHRASE, Timing, write_result
+from .bench_generation import AS_OF, SECRETARY, build_archive
 
 __all__ = ["letters", "one_soffice_per_document", "run"]
 

@@ -55,17 +55,13 @@ from whoosh.filedb.filestore import FileStorage
 
 from archive import (
     Archive,
-    Founder,
     KdfParams,
     Level,
     Role,
     Session,
-    add_account,
     add_records,
-    create_archive,
     login,
     parse_kind,
-    set_clearance,
     set_unit,
 )
 from archive.cases import (
@@ -82,11 +78,10 @@ from search.indexing import index_queued, record_document, reindex
 from search.query import search_indexes
 from search.searching import case_filter, search_archive
 
-from ._harness import Timing, time_runs, write_result
+from ._harness import ADMIN, PASSPHRASE, Timing, office_archive, time_runs, write_result
 
 __all__ = ["QUERIES", "CorpusCase", "CorpusRecord", "petition_corpus", "run"]
 
-PASSPHRASE = "benchmark passphrase"
 TODAY = date(2026, 11, 28)
 OFFICE_UNIT = "伊金霍洛旗纪委监委"
 LEADER, SECRETARY = "吴领导", "王文秘"
@@ -270,17 +265,9 @@ def build_archive(folder: Path, scratch: Path, corpus: list[CorpusCase]) -> Buil
     The leader registers and files everything, one ``add_records`` (one signed
     transaction) per record; nothing is indexed yet: every record stays queued.
     """
-    weak = KdfParams.insecure_for_tests()
-    archive = create_archive(
-        folder, organisation="伊金霍洛旗纪委监委", org_code="伊纪", fonds="J001",
-        admin=Founder("李管理", PASSPHRASE), security_officer=Founder("赵保密", PASSPHRASE), kdf=weak,
-    )
-    admin, officer = login(archive, "李管理", PASSPHRASE), login(archive, "赵保密", PASSPHRASE)
-    add_account(archive, admin, LEADER, [Role.LEADER], PASSPHRASE, weak)
-    add_account(archive, admin, SECRETARY, [Role.SECRETARY], PASSPHRASE, KdfParams.standard())
-    set_unit(archive, admin, SECRETARY, OFFICE_UNIT)
-    for name in (LEADER, SECRETARY):
-        set_clearance(archive, officer, name, Level.CONFIDENTIAL)
+    archive = office_archive(folder, {LEADER: (Role.LEADER, KdfParams.insecure_for_tests()),
+                                      SECRETARY: (Role.SECRETARY, KdfParams.standard())})
+    set_unit(archive, login(archive, ADMIN, PASSPHRASE), SECRETARY, OFFICE_UNIT)
     leader = login(archive, LEADER, PASSPHRASE)
     start = time.perf_counter()
     case_ids = [register_case(archive, leader, case.registration, today=TODAY).case_id for case in corpus]
