@@ -475,10 +475,16 @@ def _sweep(root: etree._Element, name: str, redactor: Redactor, handled: set[etr
                     element.set(key, redacted)
 
 
+def _split(qname: str) -> tuple[str, str]:
+    """``{uri}local`` → (uri, local); a name without a namespace has the uri ""."""
+    uri, _, local = qname[1:].partition("}") if qname.startswith("{") else ("", "", qname)
+    return uri, local
+
+
 @lru_cache(maxsize=4096)  # a part has a few dozen distinct names, met thousands of times
 def _label(qname: str) -> str:
     """``{w-uri}t`` → ``w:t``: a place name built only from vocabulary, never from content."""
-    uri, _, local = qname[1:].partition("}") if qname.startswith("{") else ("", "", qname)
+    uri, local = _split(qname)
     if not _NAME.fullmatch(local):
         return "?"
     prefix = _PREFIX.get(uri, "ns" if uri else "")  # a document's own prefixes are content too
@@ -488,7 +494,7 @@ def _label(qname: str) -> str:
 @lru_cache(maxsize=4096)
 def _foreign_name(qname: str) -> str | None:
     """The local name of an element outside the OOXML vocabulary (content, like text), else None."""
-    uri, _, local = qname[1:].partition("}") if qname.startswith("{") else ("", "", qname)
+    uri, local = _split(qname)
     return None if uri.startswith(_VOCABULARY) else local
 
 
