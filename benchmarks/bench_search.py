@@ -41,8 +41,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -605,16 +605,19 @@ ONE_MORE = 20
 
 
 def run(records: int, runs: int, out: Path | None, *, cli: bool = True, repeats: int = REPEATS,
-        one_more: int = ONE_MORE, whoosh_peers: bool = True) -> dict[str, Any]:
+        one_more: int = ONE_MORE, whoosh_peers: bool = True, keep: Path | None = None) -> dict[str, Any]:
     """Build an archive of ``records`` records and measure; ``cli=False`` skips the cold command line (smoke runs).
+
+    ``keep`` builds in that (new) folder and leaves it, so a later change can be
+    measured on the same archive (``--reindex-child FOLDER/archive``) without
+    building hours of corpus again.
 
     ``whoosh_peers=False`` leaves out naive whoosh and our schema unencrypted, each
     about as long to build as our own index: at 100,000 records they would double a
     run of hours, and their ratios to ours are what the smaller scale already gives.
     """
     corpus = petition_corpus(records)
-    with tempfile.TemporaryDirectory(prefix="xinfang-bench-") as scratch_name:
-        scratch = Path(scratch_name)
+    with _scratch(keep) as scratch:
         built = build_archive(scratch / "archive", scratch, corpus)
         archive, secretary = built.archive, built.secretary
         with archive:
@@ -655,6 +658,16 @@ def run(records: int, runs: int, out: Path | None, *, cli: bool = True, repeats:
     path = write_result(f"search-{records}", result, out)
     _print_table(result, path)
     return result
+
+
+@contextmanager
+def _scratch(keep: Path | None) -> Iterator[Path]:
+    if keep is None:
+        with tempfile.TemporaryDirectory(prefix="xinfang-bench-") as folder:
+            yield Path(folder)
+    else:
+        keep.mkdir(parents=True)
+        yield keep
 
 
 @dataclass(frozen=True)
@@ -824,13 +837,20 @@ def main() -> None:
     parser.add_argument("--no-cli", dest="cli", action="store_false", help="skip the cold command-line runs")
     parser.add_argument("--no-whoosh-peers", dest="whoosh_peers", action="store_false",
                         help="leave out naive whoosh and our schema unencrypted (each as long to build as ours)")
+    parser.add_argument("--keep", type=Path, help="build in this new folder and keep it (one --records only)")
+    parser.add_argument("--grown-from", type=Path,
+                        help="an earlier result (search-N.json) to state the growth from, beside this run's")
     parser.add_argument("--reindex-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.reindex_child:
         _reindex_here(args.reindex_child)
         return
-    results = [run(records, args.runs, args.out, cli=args.cli, whoosh_peers=args.whoosh_peers)
+    if args.keep and len(args.records) > 1:
+        parser.error("--keep takes one --records")
+    results = [run(records, args.runs, args.out, cli=args.cli, whoosh_peers=args.whoosh_peers, keep=args.keep)
                for records in sorted(args.records)]
+    if args.grown_from:
+        results.append(json.loads(args.grown_from.read_text(encoding="utf-8")))
     if len(results) > 1:
         grown = growth(results)
         path = write_result("search-growth", grown, args.out)
