@@ -8,6 +8,7 @@ a copy.
 
 from __future__ import annotations
 
+import marshal
 import os
 import random
 import shutil
@@ -20,11 +21,11 @@ from pathlib import Path
 
 import pytest
 from whoosh import analysis, fields
-from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.query import And, Term
 
 from archive import crypto
+from search import storage as storage_module
 from search.errors import IndexCorrupted
 from search.storage import CHUNK_SIZE, HEADER_SIZE, EncryptedStorage
 
@@ -182,15 +183,46 @@ def test_renaming_re_encrypts_under_the_new_name(tmp_path: Path) -> None:
         storage.rename_file("other", "_MAIN_1.toc", safe=True)
 
 
-def test_temporary_storage_stays_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    temp = EncryptedStorage(tmp_path / "index", crypto.random_key()).temp_storage("MAIN.tmp")
+@pytest.fixture
+def spilled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder that keeps every temporary file whoosh spills, so the test can read what reached the disk."""
+    kept = tmp_path / "spilled"
+    kept.mkdir()
+    monkeypatch.setattr(storage_module.tempfile, "TemporaryFile",
+                        lambda **_: tempfile.NamedTemporaryFile(dir=kept, delete=False))
+    return kept
+
+
+def test_temporary_files_are_sealed_and_read_back(tmp_path: Path, spilled: Path) -> None:
+    items = [("body", word.encode(), number, 1.0, None) for number, word in enumerate(WORDS * 30_000)]
+    temp = EncryptedStorage(tmp_path / "index", crypto.random_key()).create().temp_storage("MAIN.tmp")
     for storage in (temp, temp.temp_storage("nested")):
-        assert not isinstance(storage, FileStorage)
-        storage.create_file("run").raw_file().close()  # whoosh's posting pool closes the raw stream
-        assert storage.file_exists("run")
-    assert list(tmp_path.iterdir()) == []
+        with storage.create_file("run").raw_file() as run:  # as whoosh's posting pool writes a sorted run
+            for item in items:
+                marshal.dump(item, run, 2)
+        with storage.open_file("run").raw_file() as run:
+            assert [marshal.load(run) for _ in items] == items
+            with pytest.raises(EOFError):
+                marshal.load(run)
+        assert storage.file_length("run") > CHUNK_SIZE
+    assert list((tmp_path / "index").iterdir()) == []
+    assert _scan_for_words(spilled) == []
+    assert sum(p.stat().st_size for p in spilled.iterdir()) > 2 * CHUNK_SIZE
+
+
+def test_a_segment_too_large_for_the_posting_pool_spills_sealed_runs(tmp_path: Path, spilled: Path) -> None:
+    storage = EncryptedStorage(tmp_path / "index", crypto.random_key()).create()
+    index = storage.create_index(SCHEMA)
+    writer = index.writer(limitmb=1)
+    rng = random.Random(0)
+    for number in range(DOCUMENTS):
+        writer.add_document(id=str(number), body=_body(rng, number))
+    writer.commit()
+    assert len(list(spilled.iterdir())) > 3  # sorted runs and the segment's column streams
+    assert _scan_for_words(spilled) == []
+    for word in WORDS:
+        assert _search(storage, word) == _expected(word)
+    assert sorted(p.name for p in (tmp_path / "index").iterdir() if p.name.startswith(".")) == [".MAIN_WRITELOCK.lock"]
 
 
 # -- a real index --------------------------------------------------------------------------
