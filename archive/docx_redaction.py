@@ -23,11 +23,13 @@ each refusal an :class:`~archive.errors.InvalidInput`.  Nothing touches disk.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import posixpath
 import re
 import zipfile
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -214,14 +216,36 @@ def docx_texts(data: bytes) -> list[tuple[str, str]]:
     found = [("ZIP 注释", note) for note in notes]
     for name, blob in parts.items():
         found.append(("包内文件名", name))
-        if not _is_xml(name):
-            continue
-        root = _parse(blob, clean=False)
-        for place, nodes in _paragraph_streams(root, name):
-            if joined := "".join(node.text or "" for node in nodes):
-                found.append((place, joined))
-        found.extend(_node_texts(root, name))
+        if _is_xml(name):
+            found.extend(_part_texts(name, blob))
     return found
+
+
+_SEEN_PARTS: OrderedDict[tuple[str, bytes], tuple[tuple[str, str], ...]] = OrderedDict()
+_SEEN_PARTS_KEPT = 256
+_SEEN_PART_BYTES = 1 << 20  # a template's parts are far smaller; a bigger one is content, and is not kept
+
+
+def _part_texts(name: str, blob: bytes) -> tuple[tuple[str, str], ...]:
+    """:func:`docx_texts` of one XML part, remembered by its name and content digest.
+
+    Every letter carries its template's styles, theme, settings and fonts byte for
+    byte; reading them again was most of what the gate spent on a letter.  The same
+    bytes under the same name give the same texts, so nothing escapes the check.
+    """
+    key = (name, hashlib.sha256(blob).digest())
+    texts = _SEEN_PARTS.get(key)
+    if texts is not None:
+        _SEEN_PARTS.move_to_end(key)
+        return texts
+    root = _parse(blob, clean=False)
+    paragraphs = [(place, "".join(node.text or "" for node in nodes)) for place, nodes in _paragraph_streams(root, name)]
+    texts = (*((place, text) for place, text in paragraphs if text), *_node_texts(root, name))
+    if len(blob) <= _SEEN_PART_BYTES:
+        _SEEN_PARTS[key] = texts
+        if len(_SEEN_PARTS) > _SEEN_PARTS_KEPT:
+            _SEEN_PARTS.popitem(last=False)
+    return texts
 
 
 _READABLE_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
