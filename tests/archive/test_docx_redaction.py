@@ -468,3 +468,12 @@ def test_a_clean_document_keeps_its_text_and_redacts_deterministically() -> None
     first, second = (redact_docx(buffer.getvalue(), BlackOut()) for _ in range(2))
     assert first == second  # fixed timestamps: the same letter always yields the same bytes
     assert [p.text for p in docx.Document(io.BytesIO(first)).paragraphs] == list(ORDINARY)
+
+
+def test_a_name_added_to_a_template_part_already_read_is_seen() -> None:
+    """The gate remembers the texts of parts it has read; an edited copy of one is read again."""
+    clean = minimal_docx()
+    assert not any("张秀兰" in text for _, text in docx_texts(clean))
+    edited = repack(clean, {"word/styles.xml": before("</w:styles>", '<w:style w:styleId="张秀兰"/>')})
+    assert any(text == "张秀兰" and place.startswith("word/styles.xml") for place, text in docx_texts(edited))
+    assert not any("张秀兰" in text for _, text in docx_texts(clean))

@@ -264,3 +264,14 @@ def test_libreoffice_keeps_every_table_inside_the_type_area(pdfs: dict[str, byte
         right = left + layout.PAGE.type_area_width_mm * MM
         for text, x, _, size in page:
             assert left - 0.5 <= x and right_end(text, x, size) <= right + 0.5, (index + 1, text, x, right)
+
+
+def test_each_rendering_of_a_template_holds_its_own_rows_only() -> None:
+    """Templates are cleaned and compiled once per process; what they are filled with is never kept."""
+    first = first_table(rendered_table(ARCHIVE_COLUMNS, [archive_row(1), archive_row(2)], title="第一份目录"))
+    second_data = rendered_table(ARCHIVE_COLUMNS, [archive_row(7)], title="第二份目录")
+    second = first_table(second_data)
+    assert [row[1] for row in cell_texts(first)[1:]] == ["伊纪群字〔2026〕1号", "伊纪群字〔2026〕2号"]
+    assert [row[1] for row in cell_texts(second)[1:]] == ["伊纪群字〔2026〕7号"]
+    texts = "".join(t.text or "" for t in document(second_data).iter(f"{W}t"))
+    assert "第二份目录" in texts and "第一份目录" not in texts
