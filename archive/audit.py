@@ -163,7 +163,9 @@ class Act:
         Refuses to put a signature over entries someone else slipped in since the
         last checkpoint: the only foreign entries allowed are bare failed logins.
         """
-        (last,) = self.conn.execute("SELECT COALESCE(MAX(size), 0) FROM audit_checkpoints").fetchone()
+        # The latest checkpoint by its key, not MAX(size): SQLite would read every checkpoint for that.
+        row = self.conn.execute("SELECT size FROM audit_checkpoints ORDER BY checkpoint_id DESC LIMIT 1").fetchone()
+        last = row[0] if row else 0
         for seq, body in self.conn.execute("SELECT seq, body FROM audit_entries WHERE seq > ?", (last,)):
             if seq not in self.appended and not _is_bare_failed_login(json.loads(body)):
                 raise IntegrityError(f"审计日志第 {seq} 条未经签署且不是登录失败记录：日志可能被篡改，请安全审计员核查")

@@ -368,6 +368,10 @@ _MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE INDEX case_tags_by_case ON case_tags (case_id);
     """,
+    # version 12: the cases still to be tagged, found by every registration without reading every case
+    """
+    CREATE INDEX cases_untagged ON cases (case_id) WHERE tag_version IS NOT key_version;
+    """,
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)

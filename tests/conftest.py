@@ -104,6 +104,26 @@ def build_office(path: Path) -> Office:
     return Office(path)
 
 
+@contextmanager
+def sqlite_steps(conn: sqlite3.Connection) -> Iterator[list[int]]:
+    """Counts SQLite virtual-machine steps run on ``conn`` within the block, in ``[0]`` of what it yields.
+
+    A deterministic measure of a query's work: a test can say that something does not
+    grow with the archive without timing anything.
+    """
+    steps = [0]
+
+    def step() -> int:
+        steps[0] += 1
+        return 0
+
+    conn.set_progress_handler(step, 1)
+    try:
+        yield steps
+    finally:
+        conn.set_progress_handler(None, 1)
+
+
 CASES = ("XF-2026-0001", "XF-2026-0002", "XF-2026-0003")
 
 

@@ -18,7 +18,7 @@ from archive import IntegrityError, Level, crypto, merkle
 from archive.audit import LogSummary, checkpoint_message, latest_checkpoint, read_sealed_details, verify_log
 from archive.keyslots import AccountKeys
 from archive.records import record_digests, unwrap_record_key
-from tests.conftest import ADMIN, OFFICER, PASSPHRASE, SECRET_TITLE, CliRun, Office
+from tests.conftest import ADMIN, OFFICER, PASSPHRASE, SECRET_TITLE, CliRun, Office, sqlite_steps
 from xinfang.cli._errors import EXIT_CREDENTIALS, EXIT_INTEGRITY
 
 AUDITOR = "钱审计"
@@ -381,3 +381,32 @@ def test_another_record_key_does_not_open_the_details(filed_office: Office) -> N
     other_key = _record_key(filed_office, filed_office.records[Level.SECRET])
     with filed_office.open() as archive, pytest.raises(IntegrityError, match=f"第 {seq} 条"):
         read_sealed_details(archive.conn, seq, other_key)
+
+
+# --- an act costs the same however long the log ---------------------------------------------------
+
+
+def _steps_of_one_act(office: Office, earlier_checkpoints: int) -> int:
+    """SQLite virtual-machine steps of one logged act, after ``earlier_checkpoints`` more checkpoints.
+
+    Steps, not seconds: a deterministic count, so the test says what scales, whatever the machine.
+    """
+    with office.raw_catalogue() as conn:
+        latest = conn.execute(
+            "SELECT size, root, signed_at, signer, signature FROM audit_checkpoints ORDER BY checkpoint_id DESC LIMIT 1"
+        ).fetchone()
+        conn.executemany(
+            "INSERT INTO audit_checkpoints (size, root, signed_at, signer, signature) VALUES (?, ?, ?, ?, ?)",
+            [latest] * earlier_checkpoints,
+        )
+    with office.open() as archive:
+        session = office.session(archive, ADMIN)
+        with sqlite_steps(archive.conn) as steps, archive.act(session) as act:
+            act.log("test.probe")
+    return steps[0]
+
+
+def test_an_act_does_not_read_every_earlier_checkpoint(filed_office: Office) -> None:
+    short = _steps_of_one_act(filed_office, 0)
+    long = _steps_of_one_act(filed_office, 5000)
+    assert long - short < 500, (short, long)  # reading 5,000 checkpoints would take tens of thousands of steps

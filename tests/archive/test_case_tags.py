@@ -13,7 +13,7 @@ from archive.case_tags import BANDS, bigrams, case_tags
 from archive.cases import CaseRegistration, Petitioner, ReportedPerson, open_case, register_case, visible_case_ids
 from archive.keyring import LevelKey
 from archive.rotation import rotate_level_keys
-from tests.conftest import ADMIN, OFFICER, Office
+from tests.conftest import ADMIN, OFFICER, Office, sqlite_steps
 
 WORDS = ("镇长", "村支书", "扶贫资金", "低保", "补偿款", "挪用", "截留", "违规", "发放", "津贴", "修建", "办公楼",
          "宴请", "公车", "私用", "土地", "征收", "拆迁", "优亲厚友", "虚报", "冒领", "工程", "招标", "围标")
@@ -134,3 +134,27 @@ def test_a_case_the_registrar_is_recused_from_is_no_repeat_of_hers(bare_office: 
         leader = bare_office.session(archive, "吴领导")
         third = register_case(archive, leader, _letter("反映某局违规发放津贴", petitioner="张秀兰"), today=date(2026, 11, 3))
         assert third.likely_repeats == [(hidden, "同一信访人、内容相似"), (again.case_id, "同一信访人、内容相似")]
+
+
+def _steps_of_one_registration(office: Office, more_cases: int) -> int:
+    """SQLite steps of one registration after ``more_cases`` tagged cases (copies of the first) were added."""
+    with office.raw_catalogue() as conn:
+        columns = [name for _, name, *_ in conn.execute("PRAGMA table_info(cases)")]
+        (first,) = conn.execute(f"SELECT {', '.join(columns)} FROM cases ORDER BY case_id LIMIT 1").fetchall()
+        at = columns.index("case_id")
+        conn.executemany(
+            f"INSERT INTO cases ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [(*first[:at], f"XF-2020-{n:04d}", *first[at + 1:]) for n in range(more_cases)],
+        )
+    with office.open() as archive:
+        session = office.session(archive, "王文秘")
+        with sqlite_steps(archive.conn) as steps:
+            register_case(archive, session, _letter("反映某单位违规发放津贴问题"), today=date(2026, 11, 3))
+    return steps[0]
+
+
+def test_a_registration_does_not_read_every_case(bare_office: Office) -> None:
+    _register_many(bare_office, [_letter("反映某镇修建办公楼问题")])
+    short = _steps_of_one_registration(bare_office, 0)
+    long = _steps_of_one_registration(bare_office, 3000)
+    assert long - short < 1000, (short, long)  # reading 3,000 cases would take tens of thousands of steps
