@@ -431,7 +431,7 @@ class _ChunkReader(_Seekable):
         """``size`` bytes from ``position`` (fewer at the end), leaving the position after them."""
         index, offset = divmod(position, CHUNK_SIZE)
         end = offset + size
-        if 0 <= size and position + size <= self._length and end <= CHUNK_SIZE:
+        if 0 < size and position + size <= self._length and end <= CHUNK_SIZE:
             self._position = position + size
             return self._chunk(index)[offset:end]
         self.seek(position)

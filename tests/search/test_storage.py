@@ -125,7 +125,7 @@ def _flip(path: Path, offset: int) -> None:
 # -- files ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("size", [0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 3 * CHUNK_SIZE + 7])
+@pytest.mark.parametrize("size", [0, 1, CHUNK_SIZE - 8, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 3 * CHUNK_SIZE + 7])
 def test_files_round_trip_at_chunk_edges_with_a_patched_start(tmp_path: Path, size: int) -> None:
     storage = EncryptedStorage(tmp_path, crypto.random_key()).create()
     data = random.Random(size).randbytes(size)
@@ -138,11 +138,18 @@ def test_files_round_trip_at_chunk_edges_with_a_patched_start(tmp_path: Path, si
     out.close()
     assert storage.file_length("MAIN_test.bin") == size + 8
     assert os.path.getsize(tmp_path / "MAIN_test.bin") > size + HEADER_SIZE
+    whole = b"\xff" * 7 + b"\xd6" + data
     with storage.open_file("MAIN_test.bin") as back:
         assert back.read_long() == -42
         assert back.read() == data
         for offset in random.Random(1).sample(range(size + 8), min(size + 8, 20)):
-            assert back.get(offset, 50) == (b"\xff" * 7 + b"\xd6" + data)[offset : offset + 50]
+            assert back.get(offset, 50) == whole[offset : offset + 50]
+        assert back.get(size + 8, 0) == back.get(size + 8, 10) == b""
+        part = back.subset(5, size + 3)  # as a compound segment opens its parts
+        assert part.read() == whole[5:]
+        for offset in random.Random(2).sample(range(size + 3), min(size + 3, 20)):
+            assert part.get(offset, 50) == whole[5 + offset : 5 + offset + 50]
+            assert part.subset(offset, 9).read() == whole[5 + offset : 5 + offset + 9]
         assert not hasattr(back.raw_file(), "fileno")  # whoosh cannot mmap or read around us
     assert storage.supports_mmap is False
 
