@@ -249,20 +249,19 @@ class EncryptedStorage(Storage):  # type: ignore[misc]  # whoosh is untyped
 
 
 class _SpillStorage(Storage):  # type: ignore[misc]
-    """whoosh's temporary files, each an unnamed file sealed chunk by chunk under this storage's own key.
+    """whoosh's temporary files, each an unnamed file sealed chunk by chunk under a key of its own.
 
-    The key is random and never leaves the process, so the files need no name, no
+    The keys are random and never leave the process, so the files need no name, no
     header and no durability: they are read back by the writer that made them, or lost.
     """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._key = crypto.random_key()
         self._files: dict[str, _Spill] = {}
 
     def create_file(self, name: str, **kwargs: Any) -> StructFile:
         self.delete_file(name)
-        spill = self._files[name] = _Spill(self.folder, self._key)
+        spill = self._files[name] = _Spill(self.folder)
         return StructFile(io.BufferedRandom(_SpillHandle(spill, name), CHUNK_SIZE), name=name)
 
     def open_file(self, name: str, **kwargs: Any) -> StructFile:
@@ -297,9 +296,9 @@ class _Spill:
     until the first read seals it too, after which the file takes no more writes.
     """
 
-    def __init__(self, folder: Path, key: bytes) -> None:
+    def __init__(self, folder: Path) -> None:
         self._file = tempfile.TemporaryFile(dir=folder, prefix=".spill-")
-        self._key = key
+        self._key = crypto.random_key()
         self._tail = bytearray()
         self._sealed = 0  # chunks on disk
         self._finished = False
