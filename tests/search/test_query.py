@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from whoosh import query as wq
 from whoosh import scoring
 from whoosh.fields import ID, Schema
 from whoosh.filedb.filestore import RamStorage
@@ -21,6 +22,7 @@ from whoosh.searching import Searcher
 from search.analysis import chinese_text_field
 from search.errors import QueryError, SearchError
 from search.query import RecordWeighting, SearchResults, parse_query, saturation, search_index
+from search.searching import case_filter
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,37 @@ def test_search_sees_only_permitted_records_and_ranks_as_if_the_others_did_not_e
     assert found.count == len(expected) == len(found.results)
     with indexed([doc for doc in docs if doc.record_id in allowed]) as alone:
         assert found == search_index(alone, text, lambda stored: True)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpora(), st.data())
+def test_a_permission_query_selects_exactly_the_records_it_names_deleted_ones_never(
+    docs: list[Doc], data: st.DataObject
+) -> None:
+    """The case filter as ``search_archive`` builds it - permitted cases, or all but the hidden ones - and a kind."""
+    docs = [replace(doc, kind=data.draw(st.sampled_from(["letter", "evidence"]))) for doc in docs]
+    cases = set(data.draw(st.lists(st.sampled_from(CASES), unique=True)))
+    hidden = set(CASES) - cases
+    permission = case_filter(cases, hidden)
+    kind = data.draw(st.sampled_from([None, "letter", "evidence"]))
+    if kind is not None:
+        permission = wq.And([permission, wq.Term("kind", kind)])
+    deleted = set(data.draw(st.lists(st.sampled_from([doc.record_id for doc in docs]), unique=True)))
+    index = RamStorage().create_index(schema())
+    for batch in (docs[: len(docs) // 2], docs[len(docs) // 2 :]):
+        writer = index.writer()
+        for doc in batch:
+            writer.add_document(**doc.__dict__)
+        writer.commit(merge=False)
+    writer = index.writer()
+    for record_id in deleted:
+        writer.delete_by_term("record_id", record_id)
+    writer.commit(merge=False)
+    allowed = frozenset(doc.record_id for doc in docs
+                        if doc.case_id in cases and kind in (None, doc.kind) and doc.record_id not in deleted)
+    with index.searcher() as searcher:
+        for text in ("张", "南 OR 王 OR 李"):
+            assert search_index(searcher, text, permission) == search_index(searcher, text, allowed)
 
 
 # What whoosh's BM25F would leak, and that we do not
