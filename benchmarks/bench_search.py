@@ -660,6 +660,32 @@ def run(records: int, runs: int, out: Path | None, *, cli: bool = True, repeats:
     return result
 
 
+def queries_on(kept: Path, runs: int, out: Path | None, *, repeats: int = REPEATS, cli: bool = True) -> dict[str, Any]:
+    """The queries again, as the secretary, on an archive kept by ``--keep``: after a change to the search path.
+
+    ``search_archive`` p50/p95 and the cold command line, measured as :func:`run`
+    measures them, without building hours of archive again.
+    """
+    with Archive.open(kept / "archive") as archive:
+        (records,) = archive.conn.execute("SELECT COUNT(*) FROM records").fetchone()
+        secretary = login(archive, SECRETARY, PASSPHRASE)
+        latencies = query_latencies({"search_archive": lambda text: search_archive(archive, secretary, text).count},
+                                    runs, repeats)["search_archive"]
+        permission = time_runs(lambda: visible_case_ids(archive, secretary), runs * repeats)
+    result: dict[str, Any] = {"records": records, "queries": list(QUERIES), "search_archive": latencies.to_json(),
+                              "visible_case_ids": permission.to_json(), "cold_cli": None}
+    print(f"{records:,} records: search_archive p50 {latencies.p50.median * 1000:.0f} ms, "
+          f"p95 {latencies.p95.median * 1000:.0f} ms; visible_case_ids {permission.median * 1000:.1f} ms")
+    if cli:
+        cold = cold_cli(kept / "archive", kept / "fts5.sqlite", "扶贫资金", max(runs, 3), latencies.counts["扶贫资金"])
+        result["cold_cli"] = {"search": cold.search.to_json(), "peer_help": cold.help.to_json(),
+                              "peer_fts5": cold.fts5.to_json(), "search_peak_rss_bytes": cold.search_peak_rss}
+        print(f"cold CLI {cold.search.median:.2f} s (FTS5 {cold.fts5.median:.3f} s, --help {cold.help.median:.2f} s)")
+    path = write_result(f"search-queries-{records}", result, out)
+    print(f"results in {path}")
+    return result
+
+
 @contextmanager
 def _scratch(keep: Path | None) -> Iterator[Path]:
     if keep is None:
@@ -840,10 +866,14 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="build in this new folder and keep it (one --records only)")
     parser.add_argument("--grown-from", type=Path,
                         help="an earlier result (search-N.json) to state the growth from, beside this run's")
+    parser.add_argument("--queries-on", type=Path, help="measure only the queries, on a folder kept by --keep")
     parser.add_argument("--reindex-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.reindex_child:
         _reindex_here(args.reindex_child)
+        return
+    if args.queries_on:
+        queries_on(args.queries_on, args.runs, args.out)
         return
     if args.keep and len(args.records) > 1:
         parser.error("--keep takes one --records")

@@ -41,6 +41,16 @@ def test_the_search_benchmark_can_leave_out_the_whoosh_peers(tmp_path: Path) -> 
     assert result["goals"]["indexing_3x_naive"] is None and result["goals"]["query_p95_1_3x_unencrypted"] is None
 
 
+def test_a_kept_archive_can_be_measured_again(tmp_path: Path) -> None:
+    built = bench_search.run(records=10, runs=1, out=tmp_path, cli=False, repeats=1, one_more=1, whoosh_peers=False,
+                             keep=tmp_path / "kept")
+    again = bench_search.queries_on(tmp_path / "kept", runs=1, out=tmp_path, repeats=1, cli=False)
+    assert again["records"] == 10 + 1  # the corpus and the one more record
+    assert again["search_archive"]["counts"]["津贴"] >= built["search"]["search_archive"]["counts"]["津贴"]
+    written = json.loads((tmp_path / "search-queries-11.json").read_text(encoding="utf-8"))
+    assert written.pop("machine")["cores"] >= 1 and written == again
+
+
 def test_growth_compares_the_smallest_scale_with_the_largest() -> None:
     small = {"records": 10, "filing": {"register_case_s": 2.0}, "index_size": {"encrypted_bytes": 100}}
     large = {"records": 100, "filing": {"register_case_s": 30.0}, "index_size": {"encrypted_bytes": 900}}
