@@ -158,3 +158,16 @@ def test_a_registration_does_not_read_every_case(bare_office: Office) -> None:
     short = _steps_of_one_registration(bare_office, 0)
     long = _steps_of_one_registration(bare_office, 3000)
     assert long - short < 1000, (short, long)  # reading 3,000 cases would take tens of thousands of steps
+
+
+def test_a_version_11_catalogue_gains_the_untagged_index_when_opened(bare_office: Office) -> None:
+    _register_many(bare_office, [_letter("反映某镇修建办公楼问题")])
+    with bare_office.raw_catalogue() as conn:  # as this program's previous release left it
+        conn.execute("DROP INDEX cases_untagged")
+        conn.execute("PRAGMA user_version = 11")
+    with bare_office.open() as archive:
+        assert archive.conn.execute("PRAGMA user_version").fetchone() == (12,)
+        plan = archive.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT case_id FROM cases WHERE tag_version IS NOT key_version").fetchall()
+        assert any("cases_untagged" in row[-1] for row in plan), plan
+        assert verify_archive(archive, bare_office.session(archive, "钱审计")).ok
