@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import cProfile
+import io
 import json
 import os
 import platform
+import pstats
 import statistics
 import time
 from collections.abc import Callable, Mapping
@@ -13,8 +16,8 @@ from typing import Any
 
 from archive import Archive, Founder, KdfParams, Level, Role, add_account, create_archive, login, set_clearance
 
-__all__ = ["ADMIN", "OFFICER", "PASSPHRASE", "RESULTS", "Timing", "machine", "office_archive", "time_runs",
-           "write_result"]
+__all__ = ["ADMIN", "OFFICER", "PASSPHRASE", "RESULTS", "Timing", "machine", "office_archive", "profiled",
+           "time_runs", "write_result"]
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PASSPHRASE = "benchmark passphrase"
@@ -86,3 +89,29 @@ def write_result(name: str, result: dict[str, Any], out: Path | None = None) -> 
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"machine": machine(), **result}, ensure_ascii=False, indent=2) + "\n")
     return path
+
+
+def profiled(action: Callable[[], Any], phases: Mapping[str, tuple[str, str]], top: int) -> tuple[Any, dict[str, Any]]:
+    """``action``'s result, and where its time went under cProfile.
+
+    ``phases`` names (file, function) pairs whose cumulative time is reported;
+    ``top`` is how many functions to list by their own time.
+    """
+    profiler = cProfile.Profile()
+    profiler.enable()
+    result = action()
+    profiler.disable()
+    rows = pstats.Stats(profiler, stream=io.StringIO()).stats  # type: ignore[attr-defined]
+
+    def cumulative(file: str, function: str) -> float:
+        return sum(row[3] for (path, _line, name), row in rows.items() if name == function and Path(path).name == file)
+
+    hottest = sorted(rows.items(), key=lambda item: item[1][2], reverse=True)[:top]
+    return result, {
+        "total_s": sum(own for _calls, _primitive, own, _cumulative, _callers in rows.values()),
+        "phases_s": {phase: cumulative(*where) for phase, where in phases.items()},
+        "top_by_own_time": [
+            {"function": f"{Path(file).name}:{line}({name})", "calls": calls, "own_s": own, "cumulative_s": cum}
+            for (file, line, name), (calls, _primitive, own, cum, _callers) in hottest
+        ],
+    }

@@ -28,9 +28,6 @@ Usage: python -m benchmarks.bench_generation [--drafts N] [--runs R] [--out DIR]
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
-import pstats
 import random
 import shutil
 import tempfile
@@ -52,7 +49,7 @@ from generators.layout import STATE_SECRET_LEVELS, classification_mark, format_d
 from generators.rendering import Office, Stamp, template_context
 from generators.templates import TEMPLATE_FILES
 
-from ._harness import PASSPHRASE, Timing, office_archive, write_result
+from ._harness import PASSPHRASE, Timing, office_archive, profiled, write_result
 from .bench_search import petition_corpus
 
 __all__ = ["AS_OF", "REMINDER", "SECRETARY", "build_archive", "run"]
@@ -184,26 +181,8 @@ PHASES = {
 
 def profile_drafting(desk: Desk) -> dict[str, Any]:
     """cProfile of one batch of ``draft_reminders``: its phases, and the top ten functions by own time."""
-    profiler = cProfile.Profile()
-    profiler.enable()
-    drafts = draft_all(desk)
-    profiler.disable()
-    rows = pstats.Stats(profiler, stream=io.StringIO()).stats  # type: ignore[attr-defined]
-    total = sum(own for _calls, _primitive, own, _cumulative, _callers in rows.values())
-
-    def cumulative(file: str, function: str) -> float:
-        return sum(row[3] for (path, _line, name), row in rows.items() if name == function and Path(path).name == file)
-
-    top = sorted(rows.items(), key=lambda item: item[1][2], reverse=True)[:10]
-    return {
-        "drafts": len(drafts),
-        "total_s": total,
-        "phases_s": {phase: cumulative(*where) for phase, where in PHASES.items()},
-        "top_by_own_time": [
-            {"function": f"{Path(file).name}:{line}({name})", "calls": calls, "own_s": own, "cumulative_s": cum}
-            for (file, line, name), (calls, _primitive, own, cum, _callers) in top
-        ],
-    }
+    drafts, profile = profiled(lambda: draft_all(desk), PHASES, 10)
+    return {"drafts": len(drafts), **profile}
 
 
 # -- the run ----------------------------------------------------------------------------

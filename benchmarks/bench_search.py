@@ -27,12 +27,9 @@ Usage: python -m benchmarks.bench_search [--records N ...] [--runs R] [--out DIR
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
 import json
 import math
 import os
-import pstats
 import random
 import re
 import shutil
@@ -78,7 +75,7 @@ from search.indexing import index_queued, record_document, reindex
 from search.query import search_indexes
 from search.searching import case_filter, search_archive
 
-from ._harness import ADMIN, PASSPHRASE, Timing, office_archive, time_runs, write_result
+from ._harness import ADMIN, PASSPHRASE, Timing, office_archive, profiled, time_runs, write_result
 
 __all__ = ["QUERIES", "CorpusCase", "CorpusRecord", "petition_corpus", "run"]
 
@@ -458,26 +455,8 @@ PHASES = {
 
 def profile_search(built: Built, text: str) -> dict[str, Any]:
     """cProfile of one ``search_archive``: its phases, and the top five functions by own time."""
-    profiler = cProfile.Profile()
-    profiler.enable()
-    search_archive(built.archive, built.secretary, text)
-    profiler.disable()
-    rows = pstats.Stats(profiler, stream=io.StringIO()).stats  # type: ignore[attr-defined]
-    total = sum(own for _calls, _primitive, own, _cumulative, _callers in rows.values())
-
-    def cumulative(file: str, function: str) -> float:
-        return sum(row[3] for (path, _line, name), row in rows.items() if name == function and Path(path).name == file)
-
-    top = sorted(rows.items(), key=lambda item: item[1][2], reverse=True)[:5]
-    return {
-        "query": text,
-        "total_s": total,
-        "phases_s": {phase: cumulative(*where) for phase, where in PHASES.items()},
-        "top_by_own_time": [
-            {"function": f"{Path(file).name}:{line}({name})", "calls": calls, "own_s": own, "cumulative_s": cum}
-            for (file, line, name), (calls, _primitive, own, cum, _callers) in top
-        ],
-    }
+    _found, profile = profiled(lambda: search_archive(built.archive, built.secretary, text), PHASES, 5)
+    return {"query": text, **profile}
 
 
 # -- processes of their own -------------------------------------------------------------
