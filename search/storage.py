@@ -349,7 +349,7 @@ def _fill(buffer: Any, read: Callable[[int], bytes]) -> int:
 
 
 class _Seekable:
-    """The file position both sealed-file objects keep over their plaintext: ``seek`` and ``tell``."""
+    """The file position the sealed-file objects keep over their plaintext: ``seek``, ``tell``, and how far a read goes."""
 
     name: str
     _position: int
@@ -364,6 +364,11 @@ class _Seekable:
 
     def tell(self) -> int:
         return self._position
+
+    def _span(self, size: int | None) -> int:
+        """How many bytes a read of ``size`` takes from the position: all that is left for None or a negative size."""
+        left = max(0, self._length - self._position)
+        return left if size is None or size < 0 else min(size, left)
 
 
 class _ChunkReader(_Seekable):
@@ -437,10 +442,8 @@ class _ChunkReader(_Seekable):
         return self.read(size)
 
     def read(self, size: int | None = -1) -> bytes:
-        remaining = self._length - self._position
-        if size is None or size < 0 or size > remaining:
-            size = remaining
-        if size <= 0:
+        size = self._span(size)
+        if size == 0:
             return b""
         index, offset = divmod(self._position, CHUNK_SIZE)
         chunk = self._chunk(index)
@@ -460,9 +463,7 @@ class _ChunkReader(_Seekable):
         return _fill(buffer, self.read)
 
     def readline(self, size: int | None = -1) -> bytes:
-        limit = self._length - self._position
-        if size is not None and 0 <= size < limit:
-            limit = size
+        limit = self._span(size)
         parts = []
         while limit > 0:
             index, offset = divmod(self._position, CHUNK_SIZE)
@@ -503,19 +504,14 @@ class _Window(_Seekable):
         return self._parent.get(self._offset + position, size)
 
     def read(self, size: int | None = -1) -> bytes:
-        if size is None or size < 0:
-            size = self._length - self._position
-        return self.get(self._position, size)
+        return self.get(self._position, self._span(size))
 
     def readinto(self, buffer: Any) -> int:
         return _fill(buffer, self.read)
 
     def readline(self, size: int | None = -1) -> bytes:
-        limit = self._length - self._position
-        if size is not None and 0 <= size < limit:
-            limit = size
         self._parent.seek(self._offset + self._position)
-        line = self._parent.readline(limit)
+        line = self._parent.readline(self._span(size))
         self._position += len(line)
         return line
 
