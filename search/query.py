@@ -280,16 +280,26 @@ def _query_docnums(searcher: Searcher, query: wq.Query) -> set[int]:
     archive took seconds a search.  The leaves (terms, date ranges) are still whoosh's
     to match; combining their documents as sets is what a permission filter needs.
     """
-    if isinstance(query, wq.Or):
-        return set().union(*(_query_docnums(searcher, part) for part in query.subqueries))
-    if isinstance(query, wq.And):
-        parts = [_query_docnums(searcher, part) for part in query.subqueries]
-        return set.intersection(*parts) if parts else set()
-    if isinstance(query, wq.Not):
-        return set(searcher.reader().all_doc_ids()) - _query_docnums(searcher, query.query)
-    if isinstance(query, wq.Every) and query.fieldname in (None, "*"):
-        return set(searcher.reader().all_doc_ids())
-    return set(searcher.docs_for_query(query))
+    live: set[int] = set()
+
+    def every() -> set[int]:  # read once: the usual filter, And(Every, Not(...)), asks twice
+        if not live:
+            live.update(searcher.reader().all_doc_ids())
+        return live
+
+    def docs(node: wq.Query) -> set[int]:
+        if isinstance(node, wq.Or):
+            return set().union(*(docs(part) for part in node.subqueries))
+        if isinstance(node, wq.And):
+            parts = [docs(part) for part in node.subqueries]
+            return set.intersection(*parts) if parts else set()
+        if isinstance(node, wq.Not):
+            return every() - docs(node.query)
+        if isinstance(node, wq.Every) and node.fieldname in (None, "*"):
+            return set(every())
+        return set(searcher.docs_for_query(node))
+
+    return docs(query)
 
 
 # -- results ----------------------------------------------------------------------------
